@@ -1,0 +1,55 @@
+# NpsGrpc developer commands. Each target provisions what it needs: PostgreSQL (a private cluster under
+# .pgdata/), the pinned buf linter (tools/node_modules) and the .NET build.
+#
+#   make run     start the server on 127.0.0.1:50051 against the private 'dev' cluster,
+#                or against $ConnectionStrings__Nps when that is set
+#   make test    lint the protos and run every test against the private 'test' cluster
+#   make demo    start a server, ingest the bundled airline survey with the CLI and print NPS by airline
+#   make bench   run the ingest benchmark (1,000,000 responses; see docs/benchmarks.md)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+
+PG := scripts/pg-cluster.sh
+ARTIFACTS := .artifacts
+CONFIGURATION ?= Release
+BENCH_ROWS ?= 1000000
+
+.PHONY: build run test lint demo bench stop-db clean
+
+build:
+	dotnet build NpsGrpc.sln -c $(CONFIGURATION) -v quiet -nologo
+
+tools/node_modules/.bin/buf: tools/package.json tools/package-lock.json
+	npm ci --prefix tools --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint: tools/node_modules/.bin/buf
+	cd protos && ../tools/node_modules/.bin/buf lint
+
+run: build
+	@if [ -z "$${ConnectionStrings__Nps:-}" ]; then export ConnectionStrings__Nps="$$($(PG) start dev)"; fi; \
+	dotnet src/NpsGrpc.Server/bin/$(CONFIGURATION)/net10.0/NpsGrpc.Server.dll --contentRoot src/NpsGrpc.Server
+
+test: lint build
+	@mkdir -p $(ARTIFACTS)/test-results
+	@rm -f $(ARTIFACTS)/test-results/*.trx
+	export NPS_TEST_CONNECTION_STRING="$$($(PG) start test)"; \
+	dotnet test NpsGrpc.sln -c $(CONFIGURATION) --no-build \
+		--logger "trx" --logger "console;verbosity=normal" --results-directory $(ARTIFACTS)/test-results
+
+demo: build
+	scripts/demo.sh
+
+bench: build
+	export NPS_BENCH_CONNECTION_STRING="$$($(PG) start bench)"; \
+	dotnet tests/NpsGrpc.Benchmarks/bin/$(CONFIGURATION)/net10.0/NpsGrpc.Benchmarks.dll ingest --rows $(BENCH_ROWS)
+
+stop-db:
+	$(PG) stop dev; $(PG) stop test; $(PG) stop bench
+
+clean: stop-db
+	rm -rf .pgdata $(ARTIFACTS)
+	dotnet clean NpsGrpc.sln -v quiet -nologo

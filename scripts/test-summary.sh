@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Adds up the counters of the TRX files in a folder and prints "N passed, N failed, N skipped".
+# Exits non-zero when a test failed or no test ran.
+set -euo pipefail
+folder=${1:-.artifacts/test-results}
+passed=0 failed=0 skipped=0
+shopt -s nullglob
+for trx in "$folder"/*.trx; do
+    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+    value() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]\+' || echo 0; }
+    passed=$((passed + $(value passed)))
+    failed=$((failed + $(value failed) + $(value error) + $(value timeout) + $(value aborted)))
+    skipped=$((skipped + $(value notExecuted)))
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,98 @@
+namespace NpsGrpc.Domain.Validation;
+
+/// <summary>Rules for ids, attribute keys and free text that are shared by every kind of item.</summary>
+public static class Identifiers
+{
+    /// <summary>Maximum length of an attribute key.</summary>
+    public const int MaxAttributeKeyLength = 63;
+
+    /// <summary>Maximum length of a survey id.</summary>
+    public const int MaxSurveyIdLength = 63;
+
+    /// <summary>
+    /// Checks an attribute key: a letter, then letters, digits or underscores, at most 63 characters
+    /// (ASCII only, so keys read the same in SQL, Parquet column names and every client language).
+    /// </summary>
+    public static bool IsAttributeKey(string key)
+    {
+        if (key.Length is 0 or > MaxAttributeKeyLength || !char.IsAsciiLetter(key[0]))
+        {
+            return false;
+        }
+
+        foreach (char c in key)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '_')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Checks a survey id: lowercase ASCII letters, digits and hyphens, starting with a letter or digit,
+    /// at most 63 characters.
+    /// </summary>
+    public static bool IsSurveyId(string surveyId)
+    {
+        if (surveyId.Length is 0 or > MaxSurveyIdLength || surveyId[0] == '-')
+        {
+            return false;
+        }
+
+        foreach (char c in surveyId)
+        {
+            if (!char.IsAsciiLetterLower(c) && !char.IsAsciiDigit(c) && c != '-')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Checks a client-chosen id such as a response, customer or batch id and returns the broken rule,
+    /// or null when the id is valid.
+    /// </summary>
+    public static string? CheckId(string id, int maxLength)
+    {
+        if (id.Length == 0)
+        {
+            return "is required";
+        }
+
+        if (id.Length > maxLength)
+        {
+            return $"is {id.Length} characters long; the maximum is {maxLength}";
+        }
+
+        if (id.Any(char.IsControl))
+        {
+            return "contains a control character";
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Checks free text (a comment or an attribute value) and returns the broken rule, or null when valid.
+    /// PostgreSQL text cannot store the NUL character, so it is rejected here rather than failing a batch.
+    /// </summary>
+    public static string? CheckText(string text, int maxLength)
+    {
+        if (text.Length > maxLength)
+        {
+            return $"is {text.Length} characters long; the maximum is {maxLength}";
+        }
+
+        if (text.Contains('\0'))
+        {
+            return "contains the NUL character (U+0000), which cannot be stored";
+        }
+
+        return null;
+    }
+}

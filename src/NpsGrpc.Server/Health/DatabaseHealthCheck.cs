@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace NpsGrpc.Server.Health;
+
+/// <summary>
+/// Healthy when the schema is migrated and PostgreSQL answers a trivial query within 2 seconds. The gRPC
+/// health service maps Unhealthy to NOT_SERVING.
+/// </summary>
+public sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource, DatabaseReadiness readiness) : IHealthCheck
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
+
+    /// <inheritdoc />
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!readiness.IsMigrated)
+        {
+            return HealthCheckResult.Unhealthy("The database schema is not migrated yet.");
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Timeout);
+        try
+        {
+            await using var command = dataSource.CreateCommand("SELECT 1");
+            await command.ExecuteScalarAsync(timeout.Token);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy("PostgreSQL is unreachable.", exception);
+        }
+    }
+}

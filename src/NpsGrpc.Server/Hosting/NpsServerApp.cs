@@ -1,0 +1,28 @@
+using NpsGrpc.Server.Errors;
+using NpsGrpc.Server.Health;
+using NpsGrpc.Server.Services;
+
+namespace NpsGrpc.Server.Hosting;
+
+/// <summary>Builds the NpsGrpc server: configuration, services and endpoints.</summary>
+public static class NpsServerApp
+{
+    /// <summary>
+    /// Builds the application from <paramref name="args"/>, appsettings.json and the environment.
+    /// <paramref name="configure"/> lets a host (a test or a benchmark) override settings before services are wired.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        builder.Services.AddNpsServer(builder.Configuration);
+
+        var app = builder.Build();
+        app.MapGrpcService<SurveyGrpcService>();
+        app.MapGrpcService<IngestGrpcService>();
+        app.MapGrpcService<QueryGrpcService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+}

@@ -1,0 +1,44 @@
+using NpsGrpc.Domain.Validation;
+using NpsGrpc.Server.Errors;
+using NpsGrpc.Server.Health;
+using NpsGrpc.Server.Ingest;
+using NpsGrpc.Storage;
+
+namespace NpsGrpc.Server.Hosting;
+
+/// <summary>Wires the server's services.</summary>
+public static class ServerServiceCollectionExtensions
+{
+    /// <summary>Adds gRPC, storage, ingest, health checks and reflection, configured from <paramref name="configuration"/>.</summary>
+    public static IServiceCollection AddNpsServer(this IServiceCollection services, IConfiguration configuration)
+    {
+        string connectionString = configuration.GetConnectionString("Nps") is { Length: > 0 } configured
+            ? configured
+            : throw new InvalidOperationException(
+                "No database connection string is configured. Set ConnectionStrings__Nps in the environment " +
+                "(for example Host=127.0.0.1;Port=5432;Username=postgres;Database=nps), or start the server with 'make run'.");
+
+        var limits = configuration.GetSection("Ingest").Get<IngestLimits>() ?? new IngestLimits();
+        int maxMessageBytes = configuration.GetValue("Ingest:MaxMessageBytes", 16 * 1024 * 1024);
+
+        services.AddSingleton(limits);
+        services.AddSingleton(new ResponseValidator(limits));
+        services.AddSingleton(new CustomerValidator(limits));
+        services.AddSingleton(TimeProvider.System);
+        services.AddNpsStorage(connectionString);
+        services.AddSingleton<DatabaseReadiness>();
+        services.AddHostedService<DatabaseStartup>();
+        services.AddSingleton<SurveyDirectory>();
+        services.AddSingleton<ResponseBatchIngestor>();
+        services.AddSingleton<CustomerBatchIngestor>();
+
+        services.AddGrpc(options =>
+        {
+            options.MaxReceiveMessageSize = maxMessageBytes;
+            options.Interceptors.Add<ErrorInterceptor>();
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        return services;
+    }
+}

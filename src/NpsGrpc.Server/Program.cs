@@ -1,0 +1,4 @@
+using NpsGrpc.Server.Hosting;
+
+var app = NpsServerApp.Build(args);
+await app.RunAsync();

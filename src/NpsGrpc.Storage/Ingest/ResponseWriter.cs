@@ -1,0 +1,172 @@
+using System.Buffers;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using NpsGrpc.Domain.Validation;
+
+namespace NpsGrpc.Storage.Ingest;
+
+/// <summary>
+/// Writes batches of validated responses exactly once per (survey, response id). Each batch is copied with
+/// binary COPY into a session-local staging table, then moved into <c>responses</c> by one set-based
+/// INSERT ... ON CONFLICT DO NOTHING, all in one transaction, so a batch commits whole or not at all.
+/// </summary>
+public sealed class ResponseWriter(NpgsqlDataSource dataSource)
+{
+    // The staging table is a temporary table, private to the connection. The ingest data source keeps
+    // connections without DISCARD ALL between uses, so it is created once per physical connection, and
+    // ON COMMIT DELETE ROWS empties it after each batch.
+    private const string CreateStagingSql =
+        """
+        CREATE TEMP TABLE IF NOT EXISTS ingest_staging (
+            position     integer NOT NULL,
+            response_id  text NOT NULL,
+            customer_id  text NOT NULL,
+            score        smallint NOT NULL,
+            responded_at timestamptz NOT NULL,
+            comment      text,
+            attributes   jsonb NOT NULL,
+            weight       double precision,
+            content_hash bytea NOT NULL
+        ) ON COMMIT DELETE ROWS
+        """;
+
+    private const string CopySql =
+        "COPY ingest_staging (position, response_id, customer_id, score, responded_at, comment, attributes, weight, content_hash) " +
+        "FROM STDIN (FORMAT BINARY)";
+
+    // Rows are inserted in key order so that concurrent batches with overlapping ids take their index
+    // locks in the same order and cannot deadlock each other.
+    private const string InsertSql =
+        """
+        WITH inserted AS (
+            INSERT INTO responses (survey_id, response_id, customer_id, score, responded_at, received_at,
+                                   comment, attributes, weight, content_hash)
+            SELECT @survey_id, response_id, customer_id, score, responded_at, @received_at,
+                   comment, attributes, weight, content_hash
+            FROM ingest_staging
+            ORDER BY response_id
+            ON CONFLICT (survey_id, response_id) DO NOTHING
+            RETURNING 1)
+        SELECT count(*)::integer FROM inserted
+        """;
+
+    // Runs only when some rows were not inserted. A fresh statement sees rows that concurrent transactions
+    // committed while the INSERT waited on them; rows this transaction inserted are excluded by xmin.
+    private const string ExistingSql =
+        """
+        SELECT s.position, r.content_hash = s.content_hash
+        FROM ingest_staging s
+        JOIN responses r ON r.survey_id = @survey_id AND r.response_id = s.response_id
+        WHERE r.xmin <> pg_current_xact_id()::xid
+        ORDER BY s.position
+        """;
+
+    /// <summary>Writes <paramref name="responses"/>, whose ids must be distinct, to <paramref name="surveyId"/>.</summary>
+    /// <param name="surveyId">An existing survey.</param>
+    /// <param name="responses">Validated responses with distinct ids.</param>
+    /// <param name="receivedAt">Receipt time stored on every inserted row.</param>
+    /// <param name="cancellationToken">Cancels the write; the transaction then rolls back.</param>
+    public async Task<ResponseBatchWrite> WriteAsync(
+        string surveyId, IReadOnlyList<ValidatedResponse> responses, DateTime receivedAt, CancellationToken cancellationToken)
+    {
+        if (responses.Count == 0)
+        {
+            return new ResponseBatchWrite(0, []);
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        await using (var create = new NpgsqlCommand(CreateStagingSql, connection, transaction))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await CopyToStagingAsync(connection, responses, cancellationToken);
+
+        int inserted;
+        await using (var insert = new NpgsqlCommand(InsertSql, connection, transaction))
+        {
+            insert.Parameters.AddWithValue("survey_id", NpgsqlDbType.Text, surveyId);
+            insert.Parameters.AddWithValue("received_at", NpgsqlDbType.TimestampTz, receivedAt);
+            inserted = (int)(await insert.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        var existing = new List<ExistingResponse>();
+        if (inserted < responses.Count)
+        {
+            await using var select = new NpgsqlCommand(ExistingSql, connection, transaction);
+            select.Parameters.AddWithValue("survey_id", NpgsqlDbType.Text, surveyId);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                existing.Add(new ExistingResponse(reader.GetInt32(0), reader.GetBoolean(1)));
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new ResponseBatchWrite(inserted, existing);
+    }
+
+    private static async Task CopyToStagingAsync(
+        NpgsqlConnection connection, IReadOnlyList<ValidatedResponse> responses, CancellationToken cancellationToken)
+    {
+        var json = new ArrayBufferWriter<byte>(256);
+        await using var importer = await connection.BeginBinaryImportAsync(CopySql, cancellationToken);
+        for (int position = 0; position < responses.Count; position++)
+        {
+            var response = responses[position];
+            await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(position, NpgsqlDbType.Integer, cancellationToken);
+            await importer.WriteAsync(response.ResponseId, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(response.CustomerId, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(response.Score, NpgsqlDbType.Smallint, cancellationToken);
+            await importer.WriteAsync(response.RespondedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            if (response.Comment is null)
+            {
+                await importer.WriteNullAsync(cancellationToken);
+            }
+            else
+            {
+                await importer.WriteAsync(response.Comment, NpgsqlDbType.Text, cancellationToken);
+            }
+
+            await importer.WriteAsync(AttributesJson(response.Attributes, json), NpgsqlDbType.Jsonb, cancellationToken);
+            if (response.Weight is { } weight)
+            {
+                await importer.WriteAsync(weight, NpgsqlDbType.Double, cancellationToken);
+            }
+            else
+            {
+                await importer.WriteNullAsync(cancellationToken);
+            }
+
+            await importer.WriteAsync(response.ContentHash, NpgsqlDbType.Bytea, cancellationToken);
+        }
+
+        await importer.CompleteAsync(cancellationToken);
+    }
+
+    private static string AttributesJson(IReadOnlyList<KeyValuePair<string, string>> attributes, ArrayBufferWriter<byte> buffer)
+    {
+        if (attributes.Count == 0)
+        {
+            return "{}";
+        }
+
+        buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach ((string key, string value) in attributes)
+            {
+                writer.WriteString(key, value);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}

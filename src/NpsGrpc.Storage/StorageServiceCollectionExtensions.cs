@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using NpsGrpc.Storage.Ingest;
+using NpsGrpc.Storage.Migrations;
+using NpsGrpc.Storage.Queries;
+using NpsGrpc.Storage.Surveys;
+
+namespace NpsGrpc.Storage;
+
+/// <summary>Registers the PostgreSQL storage services.</summary>
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds a pooled <see cref="NpgsqlDataSource"/> for <paramref name="connectionString"/> and the stores that use it.
+    /// </summary>
+    public static IServiceCollection AddNpsStorage(this IServiceCollection services, string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            // The ingest path keeps a temporary staging table per physical connection; DISCARD ALL on
+            // every return to the pool would drop it. No other session state is ever set.
+            NoResetOnClose = true,
+        };
+
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(builder.ConnectionString).Build());
+        services.AddSingleton<MigrationRunner>();
+        services.AddSingleton<SurveyStore>();
+        services.AddSingleton<ResponseWriter>();
+        services.AddSingleton<CustomerWriter>();
+        services.AddSingleton<NpsCountStore>();
+        return services;
+    }
+}

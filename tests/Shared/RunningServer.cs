@@ -1,0 +1,89 @@
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using NpsGrpc.Server.Hosting;
+using NpsGrpc.V1;
+
+namespace NpsGrpc.Testing;
+
+/// <summary>A real NpsGrpc server on Kestrel, listening on a free loopback port, with clients bound to it.</summary>
+public sealed class RunningServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private RunningServer(WebApplication app, string address)
+    {
+        _app = app;
+        Address = address;
+        Channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
+        Surveys = new SurveyService.SurveyServiceClient(Channel);
+        Ingest = new IngestService.IngestServiceClient(Channel);
+        Query = new QueryService.QueryServiceClient(Channel);
+    }
+
+    /// <summary>Base address, for example http://127.0.0.1:41234.</summary>
+    public string Address { get; }
+
+    /// <summary>Channel to the server.</summary>
+    public GrpcChannel Channel { get; }
+
+    /// <summary>Survey management client.</summary>
+    public SurveyService.SurveyServiceClient Surveys { get; }
+
+    /// <summary>Ingest client.</summary>
+    public IngestService.IngestServiceClient Ingest { get; }
+
+    /// <summary>Query client.</summary>
+    public QueryService.QueryServiceClient Query { get; }
+
+    /// <summary>The server's dependency injection container, for tests that inspect it.</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts a server on <paramref name="connectionString"/> with optional configuration overrides.</summary>
+    public static async Task<RunningServer> StartAsync(string connectionString, IDictionary<string, string?>? settings = null)
+    {
+        var app = NpsServerApp.Build([], builder =>
+        {
+            var values = new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Nps"] = connectionString,
+                ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:0",
+                ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+            };
+            foreach (var setting in settings ?? new Dictionary<string, string?>())
+            {
+                values[setting.Key] = setting.Value;
+            }
+
+            builder.Configuration.AddInMemoryCollection(values);
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        });
+
+        await app.StartAsync();
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new RunningServer(app, address);
+    }
+
+    /// <summary>Creates a survey with a unique id for one test and returns the id.</summary>
+    public async Task<string> CreateSurveyAsync(string prefix = "t")
+    {
+        string surveyId = $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(63, prefix.Length + 33)];
+        await Surveys.CreateSurveyAsync(new CreateSurveyRequest
+        {
+            Survey = new Survey { SurveyId = surveyId, DisplayName = $"Test survey {surveyId}" },
+        });
+        return surveyId;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
