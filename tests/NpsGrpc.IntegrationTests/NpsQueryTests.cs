@@ -48,7 +48,8 @@ public sealed class NpsQueryTests(ServerFixture fixture)
         Assert.False(overall.InsufficientSample);
         Assert.Equal(IntervalMethod.AdjustedWald, overall.ConfidenceInterval.Method);
         Assert.Equal(0.95, overall.ConfidenceInterval.Level);
-        Assert.True(overall.ConfidenceInterval.Lower < overall.Nps && overall.Nps < overall.ConfidenceInterval.Upper);
+        Assert.True(overall.ConfidenceInterval.Lower < overall.Nps);
+        Assert.True(overall.Nps < overall.ConfidenceInterval.Upper);
         Assert.Empty(response.Groups);
     }
 
@@ -195,6 +196,7 @@ public sealed class NpsQueryTests(ServerFixture fixture)
         { "bad level", new GetNpsRequest { ConfidenceLevel = 1.5 }, "confidence_level" },
         { "negative min n", new GetNpsRequest { MinSampleSize = -1 }, "min_sample_size" },
         { "reversed range", new GetNpsRequest { StartTime = Timestamp.FromDateTime(BaseTime), EndTime = Timestamp.FromDateTime(BaseTime) }, "end_time" },
+        { "invalid timestamp", new GetNpsRequest { StartTime = new Timestamp { Seconds = 1, Nanos = -5 } }, "start_time" },
         { "no scope", new GetNpsRequest { GroupBy = { new AttributeRef { Key = "plan" } } }, "group_by[0].scope" },
         { "bad key", new GetNpsRequest { GroupBy = { new AttributeRef { Key = "x;drop", Scope = AttributeScope.Response } } }, "group_by[0].key" },
     };

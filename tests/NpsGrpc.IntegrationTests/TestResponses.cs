@@ -29,7 +29,7 @@ internal static class TestResponses
         return request;
     }
 
-    /// <summary>Sends the batches on one stream and returns the answers, in order.</summary>
+    /// <summary>Sends the batches on one stream and returns the batch results, in order.</summary>
     public static async Task<List<ResponseBatchResult>> StreamAsync(
         IngestService.IngestServiceClient client, params StreamResponsesRequest[] batches)
     {

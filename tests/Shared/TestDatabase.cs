@@ -45,7 +45,7 @@ public sealed class TestDatabase : IAsyncDisposable
         return new TestDatabase(admin.ConnectionString, name, database.ConnectionString);
     }
 
-    /// <summary>Finds the repository root: the nearest folder above the test binaries that holds NpsGrpc.sln.</summary>
+    /// <summary>Finds the repository root: the nearest folder above the test binaries that contains NpsGrpc.sln.</summary>
     public static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

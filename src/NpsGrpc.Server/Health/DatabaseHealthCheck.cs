@@ -4,7 +4,7 @@ using Npgsql;
 namespace NpsGrpc.Server.Health;
 
 /// <summary>
-/// Healthy when the schema is migrated and PostgreSQL answers a trivial query within 2 seconds. The gRPC
+/// Healthy when the schema is migrated and PostgreSQL runs a trivial query within 2 seconds. The gRPC
 /// health service maps Unhealthy to NOT_SERVING.
 /// </summary>
 public sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource, DatabaseReadiness readiness) : IHealthCheck

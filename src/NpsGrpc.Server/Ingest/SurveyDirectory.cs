@@ -6,8 +6,8 @@ using NpsGrpc.Storage.Surveys;
 namespace NpsGrpc.Server.Ingest;
 
 /// <summary>
-/// Checks that a survey exists, remembering the ones found: surveys are never deleted, so a positive answer
-/// stays true and the ingest path asks the database once per survey, not once per batch.
+/// Checks that a survey exists, remembering the ones found: surveys are never deleted, so a survey found once
+/// stays valid and the ingest path queries the database once per survey, not once per batch.
 /// </summary>
 public sealed class SurveyDirectory(SurveyStore surveys)
 {

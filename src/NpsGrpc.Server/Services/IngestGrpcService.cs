@@ -6,7 +6,7 @@ namespace NpsGrpc.Server.Services;
 
 /// <summary>
 /// gRPC ingest endpoints. Batches of one stream are handled one at a time: the next batch is read only after
-/// the previous one is committed and answered, so a fast client is held back by HTTP/2 flow control instead
+/// the previous one is committed and its result sent, so a fast client is held back by HTTP/2 flow control instead
 /// of filling the server's memory.
 /// </summary>
 public sealed class IngestGrpcService(ResponseBatchIngestor responses, CustomerBatchIngestor customers)

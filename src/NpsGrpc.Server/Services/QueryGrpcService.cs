@@ -1,3 +1,4 @@
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using NpsGrpc.Domain.Scoring;
 using NpsGrpc.Domain.Validation;
@@ -20,8 +21,8 @@ public sealed class QueryGrpcService(SurveyDirectory surveys, NpsCountStore coun
     /// <inheritdoc />
     public override async Task<GetNpsResponse> GetNps(GetNpsRequest request, ServerCallContext context)
     {
-        DateTime? from = request.StartTime?.ToDateTime();
-        DateTime? to = request.EndTime?.ToDateTime();
+        DateTime? from = ReadInstant(request.StartTime, "start_time");
+        DateTime? to = ReadInstant(request.EndTime, "end_time");
         if (from is not null && to is not null && to <= from)
         {
             throw RpcErrors.InvalidArgument("end_time", $"end_time {to:O} must be after start_time {from:O}");
@@ -65,6 +66,24 @@ public sealed class QueryGrpcService(SurveyDirectory surveys, NpsCountStore coun
         }
 
         return response;
+    }
+
+    private static DateTime? ReadInstant(Timestamp? value, string field)
+    {
+        // The range of google.protobuf.Timestamp: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
+        const long MinSeconds = -62_135_596_800, MaxSeconds = 253_402_300_799;
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Seconds is < MinSeconds or > MaxSeconds || value.Nanos is < 0 or > 999_999_999)
+        {
+            throw RpcErrors.InvalidArgument(
+                field, $"{field} (seconds {value.Seconds}, nanos {value.Nanos}) is not a valid google.protobuf.Timestamp");
+        }
+
+        return value.ToDateTime();
     }
 
     private static List<GroupingAttribute> ReadGroupBy(GetNpsRequest request)

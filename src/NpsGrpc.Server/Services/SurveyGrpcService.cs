@@ -70,7 +70,7 @@ public sealed class SurveyGrpcService(SurveyStore store) : SurveyService.SurveyS
         int pageSize = request.PageSize == 0 ? DefaultPageSize : Math.Min(request.PageSize, MaxPageSize);
         string? after = PageToken.Decode(request.PageToken);
 
-        // One row more than the page tells whether another page follows.
+        // Reading one row more than the page size shows whether another page follows.
         var rows = await store.ListAsync(after, pageSize + 1, context.CancellationToken);
         var response = new ListSurveysResponse();
         response.Surveys.AddRange(rows.Take(pageSize).Select(ToMessage));
