@@ -27,7 +27,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<SurveyStore>();
         services.AddSingleton<ResponseWriter>();
         services.AddSingleton<CustomerWriter>();
-        services.AddSingleton<NpsCountStore>();
+        services.AddSingleton<ResponseCounter>();
         return services;
     }
 }

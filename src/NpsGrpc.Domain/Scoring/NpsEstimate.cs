@@ -26,25 +26,44 @@ public sealed record NpsEstimate(
     /// <exception cref="ArgumentOutOfRangeException">The level is not strictly between 0 and 1.</exception>
     public static NpsEstimate Compute(NpsCounts counts, double confidenceLevel, IntervalMethod method)
     {
-        if (!(confidenceLevel > 0 && confidenceLevel < 1))
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(confidenceLevel), confidenceLevel, "The confidence level must be strictly between 0 and 1.");
-        }
+        double n = counts.N;
+        return n == 0
+            ? Empty(counts, confidenceLevel, method)
+            : Core(counts, counts.Promoters / n, counts.Detractors / n, n, confidenceLevel, method);
+    }
 
-        if (counts.N == 0)
-        {
-            return new NpsEstimate(counts, null, null, null, null, confidenceLevel, method);
-        }
+    /// <summary>
+    /// Computes the weighted estimate: shares are weight sums over the total weight, and the Kish effective sample
+    /// size stands in for n in the standard error and in the adjusted Wald pseudo-response shares.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The level is not strictly between 0 and 1.</exception>
+    public static NpsEstimate ComputeWeighted(
+        NpsCounts counts, WeightedNpsCounts weights, double confidenceLevel, IntervalMethod method)
+    {
+        double total = weights.TotalWeight;
+        return total == 0
+            ? Empty(counts, confidenceLevel, method)
+            : Core(counts, weights.PromoterWeight / total, weights.DetractorWeight / total, weights.EffectiveN, confidenceLevel, method);
+    }
 
-        double nps = counts.Nps!.Value;
-        double standardError = 100 * Math.Sqrt(counts.Variance!.Value / counts.N);
+    private static NpsEstimate Empty(NpsCounts counts, double confidenceLevel, IntervalMethod method)
+    {
+        CheckLevel(confidenceLevel);
+        return new NpsEstimate(counts, null, null, null, null, confidenceLevel, method);
+    }
+
+    private static NpsEstimate Core(
+        NpsCounts counts, double promoterShare, double detractorShare, double n, double confidenceLevel, IntervalMethod method)
+    {
+        CheckLevel(confidenceLevel);
+        double nps = 100 * (promoterShare - detractorShare);
+        double standardError = 100 * Math.Sqrt(Variance(promoterShare, detractorShare) / n);
         double z = Normal.InvCDF(0, 1, 1 - (1 - confidenceLevel) / 2);
 
         (double center, double intervalError) = method switch
         {
             IntervalMethod.Wald => (nps, standardError),
-            IntervalMethod.AdjustedWald => AdjustedCenterAndError(counts),
+            IntervalMethod.AdjustedWald => AdjustedCenterAndError(promoterShare, detractorShare, n),
             _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown interval method."),
         };
 
@@ -53,16 +72,26 @@ public sealed record NpsEstimate(
         return new NpsEstimate(counts, nps, standardError, lower, upper, confidenceLevel, method);
     }
 
-    private static (double Center, double StandardError) AdjustedCenterAndError(NpsCounts counts)
+    private static void CheckLevel(double confidenceLevel)
     {
-        double promoters = counts.Promoters + PseudoPromoters;
-        double detractors = counts.Detractors + PseudoDetractors;
-        double n = counts.N + PseudoPromoters + PseudoPassives + PseudoDetractors;
+        if (!(confidenceLevel > 0 && confidenceLevel < 1))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(confidenceLevel), confidenceLevel, "The confidence level must be strictly between 0 and 1.");
+        }
+    }
 
-        double promoterShare = promoters / n;
-        double detractorShare = detractors / n;
+    private static double Variance(double promoterShare, double detractorShare)
+    {
         double difference = promoterShare - detractorShare;
-        double variance = promoterShare + detractorShare - difference * difference;
-        return (100 * difference, 100 * Math.Sqrt(variance / n));
+        return Math.Max(0, promoterShare + detractorShare - difference * difference);
+    }
+
+    private static (double Center, double StandardError) AdjustedCenterAndError(double promoterShare, double detractorShare, double n)
+    {
+        double adjustedN = n + PseudoPromoters + PseudoPassives + PseudoDetractors;
+        double promoters = (promoterShare * n + PseudoPromoters) / adjustedN;
+        double detractors = (detractorShare * n + PseudoDetractors) / adjustedN;
+        return (100 * (promoters - detractors), 100 * Math.Sqrt(Variance(promoters, detractors) / adjustedN));
     }
 }

@@ -31,7 +31,7 @@ public sealed class CustomerValidator(IngestLimits limits)
         {
             if (!Identifiers.IsAttributeKey(key))
             {
-                string shown = ResponseValidator.Truncate(key);
+                string shown = Identifiers.Shorten(key);
                 return Fail(
                     $"attributes[{shown}]",
                     $"attribute key '{shown}' is invalid; a key is a letter followed by letters, digits or " +

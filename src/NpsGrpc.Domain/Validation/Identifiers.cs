@@ -53,6 +53,9 @@ public static class Identifiers
         return true;
     }
 
+    /// <summary>Shortens a value quoted in a message to 64 characters, so one bad item cannot flood a reply.</summary>
+    public static string Shorten(string value) => value.Length <= 64 ? value : value[..64] + "...";
+
     /// <summary>
     /// Checks a client-chosen id such as a response, customer or batch id and returns the broken rule,
     /// or null when the id is valid.

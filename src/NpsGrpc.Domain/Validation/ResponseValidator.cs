@@ -120,8 +120,8 @@ public sealed class ResponseValidator(IngestLimits limits)
             if (!Identifiers.IsAttributeKey(key))
             {
                 return new FieldViolation(
-                    $"attributes[{Truncate(key)}]",
-                    $"attribute key '{Truncate(key)}' is invalid; a key is a letter followed by letters, digits or " +
+                    $"attributes[{Identifiers.Shorten(key)}]",
+                    $"attribute key '{Identifiers.Shorten(key)}' is invalid; a key is a letter followed by letters, digits or " +
                     $"underscores, at most {Identifiers.MaxAttributeKeyLength} characters");
             }
 
@@ -138,9 +138,6 @@ public sealed class ResponseValidator(IngestLimits limits)
 
         return null;
     }
-
-    /// <summary>Shortens a value quoted in a message so one bad item cannot flood a reply.</summary>
-    internal static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "...";
 
     private static ValidationResult<ValidatedResponse> Fail(string fieldPath, string message) =>
         ValidationResult<ValidatedResponse>.Failure(new FieldViolation(fieldPath, message));

@@ -1,4 +1,5 @@
 using NpsGrpc.Domain.Validation;
+using NpsGrpc.Server.Analytics;
 using NpsGrpc.Server.Errors;
 using NpsGrpc.Server.Health;
 using NpsGrpc.Server.Ingest;
@@ -31,6 +32,10 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<SurveyDirectory>();
         services.AddSingleton<ResponseBatchIngestor>();
         services.AddSingleton<CustomerBatchIngestor>();
+        services.AddSingleton<QueryRequestParser>();
+        services.AddSingleton<SegmentQuery>();
+        services.AddSingleton<TrendQuery>();
+        services.AddSingleton<ComparisonQuery>();
 
         services.AddGrpc(options =>
         {
