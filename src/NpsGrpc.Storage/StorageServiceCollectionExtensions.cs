@@ -3,6 +3,7 @@ using Npgsql;
 using NpsGrpc.Storage.Ingest;
 using NpsGrpc.Storage.Migrations;
 using NpsGrpc.Storage.Queries;
+using NpsGrpc.Storage.Rollups;
 using NpsGrpc.Storage.Surveys;
 
 namespace NpsGrpc.Storage;
@@ -13,7 +14,8 @@ public static class StorageServiceCollectionExtensions
     /// <summary>
     /// Adds a pooled <see cref="NpgsqlDataSource"/> for <paramref name="connectionString"/> and the stores that use it.
     /// </summary>
-    public static IServiceCollection AddNpsStorage(this IServiceCollection services, string connectionString)
+    public static IServiceCollection AddNpsStorage(
+        this IServiceCollection services, string connectionString, RollupOptions rollups)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString)
         {
@@ -23,6 +25,9 @@ public static class StorageServiceCollectionExtensions
         };
 
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(builder.ConnectionString).Build());
+        services.AddSingleton(rollups);
+        services.AddSingleton<RollupState>();
+        services.AddSingleton<RollupSynchronizer>();
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<SurveyStore>();
         services.AddSingleton<ResponseWriter>();

@@ -43,7 +43,10 @@ public sealed class TrendQuery(QueryRequestParser parser, ResponseCounter counte
 
         var from = TimeBuckets.StartOfLocalDateUtc(buckets[0], zone);
         var to = TimeBuckets.StartOfLocalDateUtc(TimeBuckets.NextBucketStart(buckets[^1], width), zone);
-        var bucketing = new TimeBucketing(DateTruncUnit(width), zoneId);
+        var intervals = buckets.Select(b => new BucketInterval(
+            b, TimeBuckets.StartOfLocalDateUtc(b, zone), TimeBuckets.StartOfLocalDateUtc(TimeBuckets.NextBucketStart(b, width), zone)))
+            .ToList();
+        var bucketing = new TimeBucketing(DateTruncUnit(width), zoneId, intervals);
         var queries = new List<CountQuery> { new(surveys, from, to, filters, [], bucketing, options.Weighted) };
         if (segmentBy is not null)
         {

@@ -1,15 +1,17 @@
 using Npgsql;
 using NpsGrpc.Storage.Migrations;
+using NpsGrpc.Storage.Rollups;
 
 namespace NpsGrpc.Server.Health;
 
 /// <summary>
-/// Applies database migrations at start-up. Start-up waits for the database up to Database:StartupWait
+/// Applies database migrations and brings the rollups in line with the configured keys at start-up. Start-up waits for the database up to Database:StartupWait
 /// (default 30 s); after that the server starts anyway, reports NOT_SERVING and keeps retrying in the
 /// background, so a server started before its database recovers by itself.
 /// </summary>
 public sealed partial class DatabaseStartup(
     MigrationRunner migrations,
+    RollupSynchronizer rollups,
     DatabaseReadiness readiness,
     IConfiguration configuration,
     ILogger<DatabaseStartup> logger) : BackgroundService
@@ -45,6 +47,7 @@ public sealed partial class DatabaseStartup(
             try
             {
                 await migrations.ApplyAsync(cancellationToken);
+                await rollups.SynchronizeAsync(cancellationToken);
                 readiness.MarkMigrated();
                 Log.DatabaseReady(logger);
             }

@@ -4,6 +4,7 @@ using NpsGrpc.Server.Errors;
 using NpsGrpc.Server.Health;
 using NpsGrpc.Server.Ingest;
 using NpsGrpc.Storage;
+using NpsGrpc.Storage.Rollups;
 
 namespace NpsGrpc.Server.Hosting;
 
@@ -26,7 +27,14 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton(new ResponseValidator(limits));
         services.AddSingleton(new CustomerValidator(limits));
         services.AddSingleton(TimeProvider.System);
-        services.AddNpsStorage(connectionString);
+        var rollups = configuration.GetSection("Rollups").Get<RollupOptions>() ?? new RollupOptions();
+        if (rollups.AttributeKeys.FirstOrDefault(k => !Identifiers.IsAttributeKey(k)) is { } badKey)
+        {
+            throw new InvalidOperationException(
+                $"Rollups:AttributeKeys contains '{badKey}', which is not an attribute key (a letter, then letters, digits or underscores).");
+        }
+
+        services.AddNpsStorage(connectionString, rollups);
         services.AddSingleton<DatabaseReadiness>();
         services.AddHostedService<DatabaseStartup>();
         services.AddSingleton<SurveyDirectory>();

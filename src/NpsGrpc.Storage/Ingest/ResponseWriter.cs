@@ -35,8 +35,13 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         "COPY ingest_staging (position, response_id, customer_id, score, responded_at, comment, attributes, weight, content_hash) " +
         "FROM STDIN (FORMAT BINARY)";
 
+    // The rollups are keyed by the attribute keys stored in the database, read under a share lock so a rebuild for
+    // new keys (which updates this row first) waits for this batch, and later batches see the new keys.
+    private const string RollupKeysSql = "SELECT attribute_keys FROM rollup_settings FOR SHARE";
+
     // Rows are inserted in key order so that concurrent batches with overlapping ids take their index
-    // locks in the same order and cannot deadlock each other.
+    // locks in the same order and cannot deadlock each other. The same statement adds the inserted rows'
+    // counts to the hourly and daily rollups, so rollups and raw rows commit together.
     private const string InsertSql =
         """
         WITH inserted AS (
@@ -47,7 +52,41 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
             FROM ingest_staging
             ORDER BY response_id
             ON CONFLICT (survey_id, response_id) DO NOTHING
-            RETURNING 1)
+            RETURNING responded_at, score, coalesce(weight, 1) AS w,
+                      (SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb)
+                       FROM jsonb_each(attributes) e WHERE e.key = ANY(@rollup_keys)) AS dims),
+        hourly AS (
+            INSERT INTO response_rollup_hourly AS t
+            SELECT @survey_id, date_trunc('hour', responded_at, 'UTC'), dims,
+                   count(*) FILTER (WHERE score >= 9), count(*) FILTER (WHERE score BETWEEN 7 AND 8),
+                   count(*) FILTER (WHERE score <= 6),
+                   coalesce(sum(w) FILTER (WHERE score >= 9), 0), coalesce(sum(w) FILTER (WHERE score BETWEEN 7 AND 8), 0),
+                   coalesce(sum(w) FILTER (WHERE score <= 6), 0), sum(w * w)
+            FROM inserted
+            GROUP BY 2, 3
+            ORDER BY 2, 3
+            ON CONFLICT (survey_id, hour, dims) DO UPDATE SET
+                promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives,
+                detractors = t.detractors + excluded.detractors, promoter_weight = t.promoter_weight + excluded.promoter_weight,
+                passive_weight = t.passive_weight + excluded.passive_weight,
+                detractor_weight = t.detractor_weight + excluded.detractor_weight,
+                weight_squares = t.weight_squares + excluded.weight_squares),
+        daily AS (
+            INSERT INTO response_rollup_daily AS t
+            SELECT @survey_id, (responded_at AT TIME ZONE 'UTC')::date, dims,
+                   count(*) FILTER (WHERE score >= 9), count(*) FILTER (WHERE score BETWEEN 7 AND 8),
+                   count(*) FILTER (WHERE score <= 6),
+                   coalesce(sum(w) FILTER (WHERE score >= 9), 0), coalesce(sum(w) FILTER (WHERE score BETWEEN 7 AND 8), 0),
+                   coalesce(sum(w) FILTER (WHERE score <= 6), 0), sum(w * w)
+            FROM inserted
+            GROUP BY 2, 3
+            ORDER BY 2, 3
+            ON CONFLICT (survey_id, day, dims) DO UPDATE SET
+                promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives,
+                detractors = t.detractors + excluded.detractors, promoter_weight = t.promoter_weight + excluded.promoter_weight,
+                passive_weight = t.passive_weight + excluded.passive_weight,
+                detractor_weight = t.detractor_weight + excluded.detractor_weight,
+                weight_squares = t.weight_squares + excluded.weight_squares)
         SELECT count(*)::integer FROM inserted
         """;
 
@@ -83,6 +122,12 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        string[] rollupKeys;
+        await using (var settings = new NpgsqlCommand(RollupKeysSql, connection, transaction))
+        {
+            rollupKeys = (string[])(await settings.ExecuteScalarAsync(cancellationToken))!;
+        }
+
         await CopyToStagingAsync(connection, responses, cancellationToken);
 
         int inserted;
@@ -90,6 +135,7 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         {
             insert.Parameters.AddWithValue("survey_id", NpgsqlDbType.Text, surveyId);
             insert.Parameters.AddWithValue("received_at", NpgsqlDbType.TimestampTz, receivedAt);
+            insert.Parameters.AddWithValue("rollup_keys", NpgsqlDbType.Array | NpgsqlDbType.Text, rollupKeys);
             inserted = (int)(await insert.ExecuteScalarAsync(cancellationToken))!;
         }
 

@@ -32,10 +32,17 @@ public enum FilterOperator
 /// <summary>A condition on one attribute.</summary>
 public sealed record AttributeFilter(string Key, AttributeSource Source, FilterOperator Operator, IReadOnlyList<string> Values);
 
-/// <summary>Time buckets of a count: PostgreSQL's date_trunc unit applied to local time in an IANA zone.</summary>
+/// <summary>One time bucket: its first local date and the UTC instants it covers, [StartUtc, EndUtc).</summary>
+public sealed record BucketInterval(DateOnly Start, DateTime StartUtc, DateTime EndUtc);
+
+/// <summary>
+/// Time buckets of a count: PostgreSQL's date_trunc unit applied to local time in an IANA zone, and the same buckets
+/// as explicit intervals, which must cover the query's range exactly.
+/// </summary>
 /// <param name="DateTruncUnit">day, week (ISO, Monday start), month, quarter or year.</param>
 /// <param name="TimeZone">IANA time zone id, already validated.</param>
-public sealed record TimeBucketing(string DateTruncUnit, string TimeZone);
+/// <param name="Buckets">The buckets in time order.</param>
+public sealed record TimeBucketing(string DateTruncUnit, string TimeZone, IReadOnlyList<BucketInterval> Buckets);
 
 /// <summary>What to count: which responses, grouped how.</summary>
 /// <param name="SurveyIds">Surveys whose responses are counted.</param>
