@@ -31,7 +31,7 @@ lint: tools/node_modules/.bin/buf
 
 run: build
 	@if [ -z "$${ConnectionStrings__Nps:-}" ]; then export ConnectionStrings__Nps="$$($(PG) start dev)"; fi; \
-	dotnet src/NpsGrpc.Server/bin/$(CONFIGURATION)/net10.0/NpsGrpc.Server.dll --contentRoot src/NpsGrpc.Server
+	dotnet src/NpsGrpc.Server/bin/$(CONFIGURATION)/net10.0/NpsGrpc.Server.dll --contentRoot $(CURDIR)/src/NpsGrpc.Server
 
 test: lint build
 	@mkdir -p $(ARTIFACTS)/test-results
@@ -48,7 +48,7 @@ bench: build
 	dotnet tests/NpsGrpc.Benchmarks/bin/$(CONFIGURATION)/net10.0/NpsGrpc.Benchmarks.dll ingest --rows $(BENCH_ROWS)
 
 stop-db:
-	$(PG) stop dev; $(PG) stop test; $(PG) stop bench
+	$(PG) stop dev; $(PG) stop test; $(PG) stop bench; $(PG) stop demo
 
 clean: stop-db
 	rm -rf .pgdata $(ARTIFACTS)

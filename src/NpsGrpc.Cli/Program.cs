@@ -1,1 +1,3 @@
-return 0;
+using NpsGrpc.Cli;
+
+return await NpsCommandLine.RunAsync(args);

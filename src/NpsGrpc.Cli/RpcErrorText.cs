@@ -1,0 +1,44 @@
+using Google.Rpc;
+using Grpc.Core;
+
+namespace NpsGrpc.Cli;
+
+/// <summary>Formats a gRPC error for people: the status code, the server's message and the field violations.</summary>
+internal static class RpcErrorText
+{
+    /// <summary>
+    /// Returns a message of one or more lines, starting with "error:", for <paramref name="exception"/>.
+    /// </summary>
+    public static string Describe(RpcException exception, string serverAddress)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append($"error: the server at {serverAddress} returned {exception.StatusCode}: {exception.Status.Detail}");
+        if (exception.Status.DebugException is { } cause)
+        {
+            // The client-side cause, such as "Connection refused (127.0.0.1:50051)" when nothing listens.
+            text.Append($" ({cause.GetBaseException().Message})");
+        }
+
+        if (exception.GetRpcStatus()?.GetDetail<BadRequest>() is { } badRequest)
+        {
+            foreach (var violation in badRequest.FieldViolations)
+            {
+                text.Append($"\n  field {violation.Field}: {violation.Description}");
+            }
+        }
+
+        switch (exception.StatusCode)
+        {
+            case StatusCode.Unavailable:
+                text.Append(
+                    $"\nCheck that the server is running at {serverAddress}, or pass --server URL " +
+                    $"(or set ${ServerConnection.ServerVariable}).");
+                break;
+            case StatusCode.DeadlineExceeded or StatusCode.Cancelled:
+                text.Append("\nThe call did not finish; run the command again.");
+                break;
+        }
+
+        return text.ToString();
+    }
+}
