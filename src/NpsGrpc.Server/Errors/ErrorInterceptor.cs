@@ -72,7 +72,10 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) :
 
     private RpcException Translate(Exception exception, ServerCallContext context)
     {
-        if (exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
+        // A client that resets its stream surfaces as an IOException from the request reader, sometimes before the
+        // call's cancellation token is set. Either way the client is gone, and the status only reaches the log.
+        if ((exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
+            || exception is IOException)
         {
             Log.CallCancelled(logger, context.Method);
             return new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled by the client or its deadline passed."));
