@@ -9,7 +9,7 @@ namespace NpsGrpc.IntegrationTests;
 
 /// <summary>
 /// Runs the same queries through a server that reads the rollups and one that reads only raw rows, on one database
-/// with randomized responses, and requires identical answers.
+/// with randomized responses, and requires identical responses.
 /// </summary>
 public sealed class RollupEquivalenceTests : IAsyncLifetime
 {

@@ -6,12 +6,12 @@ namespace NpsGrpc.Storage.Queries;
 
 /// <summary>
 /// Counts promoters, passives and detractors (and weight sums) for queries. A query whose filters and grouping
-/// attributes are all rollup keys is answered from the rollups, which give the same counts as the raw rows;
+/// attributes are all rollup keys reads the rollups, which give the same counts as the raw rows;
 /// any other query reads the raw rows.
 /// </summary>
 public sealed class ResponseCounter(NpgsqlDataSource dataSource, RollupOptions rollups, RollupState rollupState)
 {
-    /// <summary>Whether <paramref name="query"/> would be answered from the rollups.</summary>
+    /// <summary>Whether <paramref name="query"/> would read the rollups.</summary>
     public bool UsesRollups(CountQuery query)
     {
         if (!rollups.UseForQueries || !rollupState.IsReady)

@@ -16,8 +16,8 @@ internal static class RollupCountCommand
     private static readonly DateTime Latest = new(9999, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     /// <summary>
-    /// Returns the command and, for bucketed queries, the bucket of each index. Its columns are the group values,
-    /// the bucket index, then the counts and (when weighted) weight sums, as in the raw command.
+    /// Returns the command. Its columns are the group values, the bucket index when bucketed, then the counts and
+    /// (when weighted) the weight sums, as in the raw command.
     /// </summary>
     public static NpgsqlBatchCommand Build(CountQuery query)
     {

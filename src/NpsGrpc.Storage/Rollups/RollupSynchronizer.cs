@@ -6,9 +6,9 @@ namespace NpsGrpc.Storage.Rollups;
 
 /// <summary>
 /// Makes the stored rollups match the configured attribute keys at start-up, rebuilding them from the raw rows when
-/// the keys changed. The rebuild first updates the stored keys, which waits for ingest batches in flight (they hold a
-/// share lock on that row) and makes later batches wait and then use the new keys, so no count is lost or counted
-/// twice. Every instance on one database should share the keys: an instance started with other keys rebuilds again.
+/// the keys changed. The rebuild first updates the stored keys. Ingest batches hold a share lock on that row, so the
+/// update waits for batches in flight, and later batches wait for the rebuild and then use the new keys. No count is
+/// lost or counted twice. Every instance on one database should share the keys: an instance started with other keys rebuilds again.
 /// </summary>
 public sealed partial class RollupSynchronizer(
     NpgsqlDataSource dataSource, RollupOptions options, RollupState state, ILogger<RollupSynchronizer> logger)
