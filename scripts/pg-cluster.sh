@@ -81,8 +81,13 @@ start() {
         connection_string
         return
     fi
+    # Keep the port of the previous start when it is still free, so clients configured with it reconnect.
     local port
-    port=$(pick_port)
+    if [ -f "$cluster/port" ] && port_is_free "$(cat "$cluster/port")"; then
+        port=$(cat "$cluster/port")
+    else
+        port=$(pick_port)
+    fi
     echo "$port" > "$cluster/port"
     as_owner "$bin/pg_ctl" -D "$cluster/data" -l "$cluster/data/server.log" -w -t 60 start \
         -o "-p $port -c listen_addresses=127.0.0.1 -k $cluster/data -c max_connections=200 -c shared_buffers=512MB" >/dev/null
