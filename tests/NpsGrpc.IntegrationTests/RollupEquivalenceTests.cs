@@ -135,6 +135,8 @@ public sealed class RollupEquivalenceTests : IAsyncLifetime
     [InlineData(BucketWidth.IsoWeek, "Europe/Berlin", 3)]
     [InlineData(BucketWidth.Month, "America/New_York", 0)]
     [InlineData(BucketWidth.Day, "Asia/Kathmandu", 7)]
+    [InlineData(BucketWidth.Day, "Europe/Berlin", 0)]
+    [InlineData(BucketWidth.Quarter, "Pacific/Kiritimati", 0)]
     public async Task GetNpsTrend_RollupAndRaw_AnswerAlike(BucketWidth width, string zone, int rollingWindow)
     {
         var request = new GetNpsTrendRequest

@@ -7,13 +7,15 @@ using NpsGrpc.Domain.Validation;
 namespace NpsGrpc.Storage.Ingest;
 
 /// <summary>
-/// Writes batches of validated responses exactly once per (survey, response id). Each batch is copied with
-/// binary COPY into a session-local staging table, then moved into <c>responses</c> by one set-based
-/// INSERT ... ON CONFLICT DO NOTHING, all in one transaction, so a batch commits whole or not at all.
+/// Writes batches of validated responses exactly once per (survey, response id), each in one transaction, so a batch
+/// commits whole or not at all. The common case, a batch of new ids, is one binary COPY straight into
+/// <c>responses</c>. When an id already exists the COPY fails on the unique key, its savepoint is rolled back, and the
+/// batch goes through a session-local staging table and one set-based INSERT ... ON CONFLICT DO NOTHING, which tells
+/// duplicates from conflicts. Either way the batch's counts reach the rollups in the same transaction.
 /// </summary>
 public sealed class ResponseWriter(NpgsqlDataSource dataSource)
 {
-    // The staging table is a temporary table, private to the connection. The ingest data source keeps
+    // The staging table of the conflict path is a temporary table, private to the connection. The ingest data source keeps
     // connections without DISCARD ALL between uses, so it is created once per physical connection, and
     // ON COMMIT DELETE ROWS empties it after each batch.
     private const string CreateStagingSql =
@@ -30,6 +32,12 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
             content_hash bytea NOT NULL
         ) ON COMMIT DELETE ROWS
         """;
+
+    private const string DirectCopySavepoint = "direct_copy";
+
+    private const string DirectCopySql =
+        "COPY responses (survey_id, response_id, received_at, customer_id, score, responded_at, comment, attributes, " +
+        "weight, content_hash) FROM STDIN (FORMAT BINARY)";
 
     private const string CopySql =
         "COPY ingest_staging (position, response_id, customer_id, score, responded_at, comment, attributes, weight, content_hash) " +
@@ -117,15 +125,45 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        await using (var create = new NpgsqlCommand(CreateStagingSql, connection, transaction))
-        {
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-
         string[] rollupKeys;
         await using (var settings = new NpgsqlCommand(RollupKeysSql, connection, transaction))
         {
             rollupKeys = (string[])(await settings.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        // Ids in ordinal order, so concurrent batches with overlapping ids take their index locks in the same order.
+        var sorted = responses.OrderBy(r => r.ResponseId, StringComparer.Ordinal).ToList();
+        await transaction.SaveAsync(DirectCopySavepoint, cancellationToken);
+        try
+        {
+            await CopyToResponsesAsync(connection, surveyId, sorted, receivedAt, cancellationToken);
+            await transaction.ReleaseAsync(DirectCopySavepoint, cancellationToken);
+            await RollupDelta.ApplyAsync(connection, transaction, surveyId, sorted, rollupKeys, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return new ResponseBatchWrite(responses.Count, []);
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await transaction.RollbackAsync(DirectCopySavepoint, cancellationToken);
+        }
+
+        var result = await InsertThroughStagingAsync(connection, transaction, surveyId, responses, receivedAt, rollupKeys, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    private static async Task<ResponseBatchWrite> InsertThroughStagingAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        string surveyId,
+        IReadOnlyList<ValidatedResponse> responses,
+        DateTime receivedAt,
+        string[] rollupKeys,
+        CancellationToken cancellationToken)
+    {
+        await using (var create = new NpgsqlCommand(CreateStagingSql, connection, transaction))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await CopyToStagingAsync(connection, responses, cancellationToken);
@@ -151,8 +189,28 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
             }
         }
 
-        await transaction.CommitAsync(cancellationToken);
         return new ResponseBatchWrite(inserted, existing);
+    }
+
+    private static async Task CopyToResponsesAsync(
+        NpgsqlConnection connection,
+        string surveyId,
+        IReadOnlyList<ValidatedResponse> responses,
+        DateTime receivedAt,
+        CancellationToken cancellationToken)
+    {
+        var json = new ArrayBufferWriter<byte>(256);
+        await using var importer = await connection.BeginBinaryImportAsync(DirectCopySql, cancellationToken);
+        foreach (var response in responses)
+        {
+            await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(surveyId, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(response.ResponseId, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(receivedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            await WriteContentAsync(importer, response, json, cancellationToken);
+        }
+
+        await importer.CompleteAsync(cancellationToken);
     }
 
     private static async Task CopyToStagingAsync(
@@ -162,36 +220,42 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         await using var importer = await connection.BeginBinaryImportAsync(CopySql, cancellationToken);
         for (int position = 0; position < responses.Count; position++)
         {
-            var response = responses[position];
             await importer.StartRowAsync(cancellationToken);
             await importer.WriteAsync(position, NpgsqlDbType.Integer, cancellationToken);
-            await importer.WriteAsync(response.ResponseId, NpgsqlDbType.Text, cancellationToken);
-            await importer.WriteAsync(response.CustomerId, NpgsqlDbType.Text, cancellationToken);
-            await importer.WriteAsync(response.Score, NpgsqlDbType.Smallint, cancellationToken);
-            await importer.WriteAsync(response.RespondedAt, NpgsqlDbType.TimestampTz, cancellationToken);
-            if (response.Comment is null)
-            {
-                await importer.WriteNullAsync(cancellationToken);
-            }
-            else
-            {
-                await importer.WriteAsync(response.Comment, NpgsqlDbType.Text, cancellationToken);
-            }
-
-            await importer.WriteAsync(AttributesJson(response.Attributes, json), NpgsqlDbType.Jsonb, cancellationToken);
-            if (response.Weight is { } weight)
-            {
-                await importer.WriteAsync(weight, NpgsqlDbType.Double, cancellationToken);
-            }
-            else
-            {
-                await importer.WriteNullAsync(cancellationToken);
-            }
-
-            await importer.WriteAsync(response.ContentHash, NpgsqlDbType.Bytea, cancellationToken);
+            await importer.WriteAsync(responses[position].ResponseId, NpgsqlDbType.Text, cancellationToken);
+            await WriteContentAsync(importer, responses[position], json, cancellationToken);
         }
 
         await importer.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>Writes the columns after the ids: customer_id, score, responded_at, comment, attributes, weight, content_hash.</summary>
+    private static async Task WriteContentAsync(
+        NpgsqlBinaryImporter importer, ValidatedResponse response, ArrayBufferWriter<byte> json, CancellationToken cancellationToken)
+    {
+        await importer.WriteAsync(response.CustomerId, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(response.Score, NpgsqlDbType.Smallint, cancellationToken);
+        await importer.WriteAsync(response.RespondedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+        if (response.Comment is null)
+        {
+            await importer.WriteNullAsync(cancellationToken);
+        }
+        else
+        {
+            await importer.WriteAsync(response.Comment, NpgsqlDbType.Text, cancellationToken);
+        }
+
+        await importer.WriteAsync(AttributesJson(response.Attributes, json), NpgsqlDbType.Jsonb, cancellationToken);
+        if (response.Weight is { } weight)
+        {
+            await importer.WriteAsync(weight, NpgsqlDbType.Double, cancellationToken);
+        }
+        else
+        {
+            await importer.WriteNullAsync(cancellationToken);
+        }
+
+        await importer.WriteAsync(response.ContentHash, NpgsqlDbType.Bytea, cancellationToken);
     }
 
     private static string AttributesJson(IReadOnlyList<KeyValuePair<string, string>> attributes, ArrayBufferWriter<byte> buffer)

@@ -56,17 +56,16 @@ internal static class CountSql
         return string.Join(" ", joins);
     }
 
-    /// <summary>Returns "GROUP BY 1, 2 ... ORDER BY 1 NULLS LAST ..." for the first <paramref name="count"/> columns.</summary>
-    public static string GroupAndOrder(int count)
-    {
-        if (count == 0)
-        {
-            return string.Empty;
-        }
+    /// <summary>Returns " GROUP BY 1, 2, ..." for the first <paramref name="count"/> columns, or nothing for none.</summary>
+    public static string GroupBy(int count) =>
+        count == 0 ? string.Empty : " GROUP BY " + string.Join(", ", Columns(count));
 
-        var columns = Enumerable.Range(1, count).Select(c => c.ToString(CultureInfo.InvariantCulture)).ToList();
-        return $" GROUP BY {string.Join(", ", columns)} ORDER BY {string.Join(", ", columns.Select(c => c + " NULLS LAST"))}";
-    }
+    /// <summary>Returns " ORDER BY 1 NULLS LAST, ..." for the first <paramref name="count"/> columns, or nothing for none.</summary>
+    public static string OrderBy(int count) =>
+        count == 0 ? string.Empty : " ORDER BY " + string.Join(", ", Columns(count).Select(c => c + " NULLS LAST"));
+
+    private static IEnumerable<string> Columns(int count) =>
+        Enumerable.Range(1, count).Select(c => c.ToString(CultureInfo.InvariantCulture));
 
     private static string ResponseCondition(FilterOperator op, int i, string column) => op switch
     {

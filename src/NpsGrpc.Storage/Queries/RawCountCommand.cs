@@ -49,7 +49,7 @@ internal static class RawCountCommand
         string select = string.Join("", columns.Select(c => c + ", ")) + Counts + (query.Weighted ? WeightSums : "");
         command.CommandText =
             $"SELECT {select} FROM responses r {CountSql.CustomerJoins(query, "r.customer_id")} " +
-            $"WHERE {string.Join(" AND ", conditions)}{CountSql.GroupAndOrder(columns.Count)}";
+            $"WHERE {string.Join(" AND ", conditions)}{CountSql.GroupBy(columns.Count)}{CountSql.OrderBy(columns.Count)}";
         return command;
     }
 }

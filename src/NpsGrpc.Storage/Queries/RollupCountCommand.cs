@@ -34,6 +34,7 @@ internal static class RollupCountCommand
         parameters.AddWithValue("hs", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, pieces.Hours.Select(p => p.Start).ToArray());
         parameters.AddWithValue("he", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, pieces.Hours.Select(p => p.End).ToArray());
         parameters.AddWithValue("hb", NpgsqlDbType.Array | NpgsqlDbType.Integer, pieces.Hours.Select(p => p.Bucket).ToArray());
+        parameters.AddWithValue("hsign", NpgsqlDbType.Array | NpgsqlDbType.Integer, pieces.Hours.Select(p => p.Sign).ToArray());
         parameters.AddWithValue("rs", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, pieces.Raw.Select(p => p.Start).ToArray());
         parameters.AddWithValue("re", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, pieces.Raw.Select(p => p.End).ToArray());
         parameters.AddWithValue("rb", NpgsqlDbType.Array | NpgsqlDbType.Integer, pieces.Raw.Select(p => p.Bucket).ToArray());
@@ -53,6 +54,9 @@ internal static class RollupCountCommand
                 : "");
         string where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
 
+        // Subtracted hours can cancel a group out entirely; the raw rows would not have that group at all.
+        string having = columns.Count == 0 ? "" : " HAVING sum(u.promoters) + sum(u.passives) + sum(u.detractors) <> 0";
+
         command.CommandText =
             $"""
             SELECT {select}
@@ -62,9 +66,10 @@ internal static class RollupCountCommand
                 FROM unnest(@ds, @de, @db) AS p(s, e, bucket)
                 JOIN response_rollup_daily x ON x.survey_id = ANY(@surveys) AND x.day >= p.s AND x.day < p.e
                 UNION ALL
-                SELECT p.bucket, x.dims, x.promoters, x.passives, x.detractors,
-                       x.promoter_weight, x.passive_weight, x.detractor_weight, x.weight_squares
-                FROM unnest(@hs, @he, @hb) AS p(s, e, bucket)
+                SELECT p.bucket, x.dims, p.sign * x.promoters, p.sign * x.passives, p.sign * x.detractors,
+                       p.sign * x.promoter_weight, p.sign * x.passive_weight, p.sign * x.detractor_weight,
+                       p.sign * x.weight_squares
+                FROM unnest(@hs, @he, @hb, @hsign) AS p(s, e, bucket, sign)
                 JOIN response_rollup_hourly x ON x.survey_id = ANY(@surveys) AND x.hour >= p.s AND x.hour < p.e
                 UNION ALL
                 SELECT p.bucket, r.attributes,
@@ -75,7 +80,7 @@ internal static class RollupCountCommand
                        coalesce(r.weight, 1) * coalesce(r.weight, 1)
                 FROM unnest(@rs, @re, @rb) AS p(s, e, bucket)
                 JOIN responses r ON r.survey_id = ANY(@surveys) AND r.responded_at >= p.s AND r.responded_at < p.e
-            ) u{where}{CountSql.GroupAndOrder(columns.Count)}
+            ) u{where}{CountSql.GroupBy(columns.Count)}{having}{CountSql.OrderBy(columns.Count)}
             """;
         return command;
     }

@@ -2,16 +2,19 @@ namespace NpsGrpc.Storage.Queries;
 
 /// <summary>
 /// Splits time intervals into whole UTC days (read from the daily rollup), whole UTC hours (hourly rollup) and the
-/// remaining sub-hour edges (raw rows). The pieces of an interval cover it exactly, so counts summed over them equal
-/// counts over the raw rows.
+/// remaining sub-hour edges (raw rows). Hour pieces carry a sign: a day that the interval covers for more than
+/// 12 hours is read whole from the daily rollup, and the hours outside the interval are subtracted, which reads
+/// fewer hourly rows. The signed pieces of an interval add up to it exactly, so the counts equal raw-row counts.
 /// </summary>
 public sealed class RollupPieces
 {
+    private static readonly TimeSpan HalfDay = TimeSpan.FromHours(12);
+
     /// <summary>Whole UTC days, [start, end), with the index of their bucket.</summary>
     public List<(DateOnly Start, DateOnly End, int Bucket)> Days { get; } = [];
 
-    /// <summary>Whole UTC hours, [start, end), with the index of their bucket.</summary>
-    public List<(DateTime Start, DateTime End, int Bucket)> Hours { get; } = [];
+    /// <summary>Whole UTC hours, [start, end), with the index of their bucket and +1 to add or -1 to subtract.</summary>
+    public List<(DateTime Start, DateTime End, int Bucket, int Sign)> Hours { get; } = [];
 
     /// <summary>Sub-hour remainders, [start, end), with the index of their bucket.</summary>
     public List<(DateTime Start, DateTime End, int Bucket)> Raw { get; } = [];
@@ -39,20 +42,58 @@ public sealed class RollupPieces
         }
 
         AddRaw(start, firstHour, bucket);
-        var firstDay = Ceiling(firstHour, TimeSpan.TicksPerDay);
-        var lastDay = Floor(lastHour, TimeSpan.TicksPerDay);
-        if (firstDay >= lastDay)
+        AddWholeHours(firstHour, lastHour, bucket);
+        AddRaw(lastHour, end, bucket);
+    }
+
+    /// <summary>Adds [start, end), both on hour boundaries.</summary>
+    private void AddWholeHours(DateTime start, DateTime end, int bucket)
+    {
+        var startDay = Floor(start, TimeSpan.TicksPerDay);
+        var endDay = Floor(end, TimeSpan.TicksPerDay);
+        if (startDay == endDay)
         {
-            AddHours(firstHour, lastHour, bucket);
-        }
-        else
-        {
-            AddHours(firstHour, firstDay, bucket);
-            Days.Add((DateOnly.FromDateTime(firstDay), DateOnly.FromDateTime(lastDay), bucket));
-            AddHours(lastDay, lastHour, bucket);
+            AddPartialDay(startDay, start, end, bucket);
+            return;
         }
 
-        AddRaw(lastHour, end, bucket);
+        if (start > startDay)
+        {
+            AddPartialDay(startDay, start, startDay.AddDays(1), bucket);
+            startDay = startDay.AddDays(1);
+        }
+
+        if (startDay < endDay)
+        {
+            Days.Add((DateOnly.FromDateTime(startDay), DateOnly.FromDateTime(endDay), bucket));
+        }
+
+        if (end > endDay)
+        {
+            AddPartialDay(endDay, endDay, end, bucket);
+        }
+    }
+
+    /// <summary>Adds [start, end) within the UTC day starting at <paramref name="day"/>.</summary>
+    private void AddPartialDay(DateTime day, DateTime start, DateTime end, int bucket)
+    {
+        if (end - start <= HalfDay)
+        {
+            Hours.Add((start, end, bucket, 1));
+            return;
+        }
+
+        var nextDay = day.AddDays(1);
+        Days.Add((DateOnly.FromDateTime(day), DateOnly.FromDateTime(nextDay), bucket));
+        if (start > day)
+        {
+            Hours.Add((day, start, bucket, -1));
+        }
+
+        if (end < nextDay)
+        {
+            Hours.Add((end, nextDay, bucket, -1));
+        }
     }
 
     private void AddRaw(DateTime start, DateTime end, int bucket)
@@ -60,14 +101,6 @@ public sealed class RollupPieces
         if (start < end)
         {
             Raw.Add((start, end, bucket));
-        }
-    }
-
-    private void AddHours(DateTime start, DateTime end, int bucket)
-    {
-        if (start < end)
-        {
-            Hours.Add((start, end, bucket));
         }
     }
 
