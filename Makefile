@@ -17,10 +17,15 @@ ARTIFACTS := .artifacts
 CONFIGURATION ?= Release
 BENCH_ROWS ?= 1000000
 
-.PHONY: build run test lint demo bench stop-db clean
+.PHONY: build build-app run test lint demo bench stop-db clean
 
 build:
 	dotnet build NpsGrpc.sln -c $(CONFIGURATION) -v quiet -nologo
+
+# The server and the CLI only, for run and demo.
+build-app:
+	dotnet build src/NpsGrpc.Server -c $(CONFIGURATION) -v quiet -nologo
+	dotnet build src/NpsGrpc.Cli -c $(CONFIGURATION) -v quiet -nologo
 
 tools/node_modules/.bin/buf: tools/package.json tools/package-lock.json
 	npm ci --prefix tools --no-audit --no-fund --loglevel=error
@@ -29,7 +34,7 @@ tools/node_modules/.bin/buf: tools/package.json tools/package-lock.json
 lint: tools/node_modules/.bin/buf
 	cd protos && ../tools/node_modules/.bin/buf lint
 
-run: build
+run: build-app
 	@if [ -z "$${ConnectionStrings__Nps:-}" ]; then export ConnectionStrings__Nps="$$($(PG) start dev)"; fi; \
 	dotnet src/NpsGrpc.Server/bin/$(CONFIGURATION)/net10.0/NpsGrpc.Server.dll --contentRoot $(CURDIR)/src/NpsGrpc.Server
 
@@ -40,7 +45,7 @@ test: lint build
 	dotnet test NpsGrpc.sln -c $(CONFIGURATION) --no-build \
 		--logger "trx" --logger "console;verbosity=normal" --results-directory $(ARTIFACTS)/test-results
 
-demo: build
+demo: build-app
 	scripts/demo.sh
 
 bench: build

@@ -32,6 +32,22 @@ public sealed class StatisticsReferenceTests
     }
 
     [Fact]
+    public void Difference_BothUnanimous_HasNoTest()
+    {
+        Assert.Null(NpsDifference.Compute(new NpsCounts(1, 0, 0), new NpsCounts(0, 0, 1)));
+        Assert.Null(NpsDifference.Compute(new NpsCounts(5, 0, 0), new NpsCounts(7, 0, 0)));
+    }
+
+    [Fact]
+    public void Difference_OneUnanimousSide_UsesOtherVariance()
+    {
+        var difference = NpsDifference.Compute(new NpsCounts(10, 0, 0), new NpsCounts(5, 0, 5))!;
+
+        Assert.Equal(100, difference.Difference, 9);
+        Assert.Equal(100 * Math.Sqrt(1.0 / 10), difference.StandardError, 9);
+    }
+
+    [Fact]
     public void Difference_SwappedGroups_FlipsSignOnly()
     {
         var forward = NpsDifference.Compute(new NpsCounts(12, 5, 3), new NpsCounts(3, 5, 12))!;

@@ -37,7 +37,17 @@ public sealed class IngestLimitTests(ServerFixture fixture)
             response.Comment = new string('x', 4000);
         }
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => StreamAsync(server.Ingest, Batch(surveyId, "big", large)));
+        using var call = server.Ingest.StreamResponses();
+        try
+        {
+            await call.RequestStream.WriteAsync(Batch(surveyId, "big", large));
+        }
+        catch (RpcException)
+        {
+            // The server may end the call while the message is still being sent; its status is read below.
+        }
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
 
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
         Assert.Equal(0, await CountRowsAsync(fixture.Database.ConnectionString, surveyId));

@@ -12,7 +12,10 @@ namespace NpsGrpc.Domain.Scoring;
 /// <param name="PValue">Two-sided p-value of the hypothesis that both groups have the same NPS.</param>
 public sealed record NpsDifference(double Difference, double StandardError, double Z, double PValue)
 {
-    /// <summary>Compares two groups; returns null when either is empty, because an empty group has no NPS.</summary>
+    /// <summary>
+    /// Compares two groups. Returns null when either is empty (an empty group has no NPS) or when both are unanimous,
+    /// because the standard error is then 0 and the normal test is not defined.
+    /// </summary>
     public static NpsDifference? Compute(NpsCounts first, NpsCounts second)
     {
         if (first.N == 0 || second.N == 0)
@@ -25,13 +28,16 @@ public sealed record NpsDifference(double Difference, double StandardError, doub
         return FromEstimate(difference, standardError);
     }
 
-    /// <summary>Builds the test of a difference whose standard error is already known.</summary>
-    public static NpsDifference FromEstimate(double difference, double standardError)
+    /// <summary>
+    /// Builds the test of a difference whose standard error is already known, or returns null when that error is 0.
+    /// A zero standard error comes from unanimous groups (often a single response each), where the Wald variance
+    /// estimate says nothing about the uncertainty, so no p-value is given rather than a p-value of 0.
+    /// </summary>
+    public static NpsDifference? FromEstimate(double difference, double standardError)
     {
         if (standardError == 0)
         {
-            // Both groups are unanimous: any difference is certain and no difference is no evidence.
-            return new NpsDifference(difference, 0, 0, difference == 0 ? 1 : 0);
+            return null;
         }
 
         double z = difference / standardError;

@@ -101,7 +101,7 @@ public sealed class QueryRequestParser(SurveyDirectory surveys)
             ?? throw RpcErrors.InvalidArgument(prefix + "end_time", $"{prefix}end_time is required");
         if (to <= from)
         {
-            throw RpcErrors.InvalidArgument(prefix + "end_time", $"{prefix}end_time {to:O} must be after {prefix}start_time {from:O}");
+            throw RpcErrors.InvalidArgument(prefix + "end_time", $"{prefix}end_time {Format(to)} must be after {prefix}start_time {Format(from)}");
         }
 
         return (from, to);
@@ -152,6 +152,10 @@ public sealed class QueryRequestParser(SurveyDirectory surveys)
 
         return filters;
     }
+
+    /// <summary>Formats an instant for messages: ISO 8601 in UTC without trailing zero fractions.</summary>
+    public static string Format(DateTime? instant) =>
+        instant?.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture) ?? "(unset)";
 
     private static void CheckKey(string key, string field)
     {

@@ -25,7 +25,7 @@ public sealed class SegmentQuery(QueryRequestParser parser, ResponseCounter coun
         DateTime? to = QueryRequestParser.ReadInstant(request.EndTime, "end_time");
         if (from is not null && to is not null && to <= from)
         {
-            throw RpcErrors.InvalidArgument("end_time", $"end_time {to:O} must be after start_time {from:O}");
+            throw RpcErrors.InvalidArgument("end_time", $"end_time {QueryRequestParser.Format(to)} must be after start_time {QueryRequestParser.Format(from)}");
         }
 
         var options = QueryRequestParser.ReadOptions(

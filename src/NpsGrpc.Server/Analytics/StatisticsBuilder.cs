@@ -65,7 +65,8 @@ public static class StatisticsBuilder
         ToMessage(Estimate(counts, weights, options), weights, options);
 
     /// <summary>
-    /// Tests the difference of two independent estimates, or returns null when either has no NPS. The adjusted
+    /// Tests the difference of two independent estimates, or returns null when either has no NPS or both have a
+    /// standard error of 0. The adjusted
     /// p-value is set to the raw one; callers that compare many pairs adjust it afterwards.
     /// </summary>
     public static NpsChange? Difference(NpsEstimate first, NpsEstimate second)
@@ -76,7 +77,11 @@ public static class StatisticsBuilder
         }
 
         double standardError = Math.Sqrt(Square(first.StandardError!.Value) + Square(second.StandardError!.Value));
-        var difference = NpsDifference.FromEstimate(firstNps - secondNps, standardError);
+        if (NpsDifference.FromEstimate(firstNps - secondNps, standardError) is not { } difference)
+        {
+            return null;
+        }
+
         return new NpsChange
         {
             Difference = difference.Difference,
