@@ -44,7 +44,8 @@ internal static class NpsCommandLine
         var root = new Command(
             RootName,
             "Command-line client of the NpsGrpc server: manage surveys, ingest survey responses and customer " +
-            "attributes from CSV files, and query the Net Promoter Score.\n\n" +
+            "attributes from CSV files, and query the Net Promoter Score: per group (segments), over time (trend) " +
+            "and between two time ranges (compare).\n\n" +
             "Exit codes: 0 success; 1 some rows were rejected or unparsable; 2 usage error; " +
             "3 server unreachable or failed.");
         root.Options.Add(new System.CommandLine.Help.HelpOption());
@@ -54,6 +55,9 @@ internal static class NpsCommandLine
         root.Subcommands.Add(IngestCommand.Create());
         root.Subcommands.Add(CustomersCommand.Create());
         root.Subcommands.Add(NpsQueryCommand.Create());
+        root.Subcommands.Add(SegmentsCommand.Create());
+        root.Subcommands.Add(TrendCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         return root;
     }
 }

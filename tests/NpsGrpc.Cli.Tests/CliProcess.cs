@@ -23,10 +23,14 @@ public sealed partial record CliResult(int ExitCode, string Stdout, string Stder
     }
 
     /// <summary>Parses stdout as the JSON of a GetNps response.</summary>
-    public GetNpsResponse ParseNpsJson()
+    public GetNpsResponse ParseNpsJson() => ParseJson<GetNpsResponse>();
+
+    /// <summary>Parses stdout as the JSON of an API message of type <typeparamref name="T"/>.</summary>
+    public T ParseJson<T>()
+        where T : IMessage<T>, new()
     {
         var parser = new JsonParser(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
-        return parser.Parse<GetNpsResponse>(Stdout);
+        return parser.Parse<T>(Stdout);
     }
 
     /// <inheritdoc />

@@ -23,6 +23,26 @@ public sealed class InstantParserTests
     }
 
     [Fact]
+    public void TryParse_SkippedMidnight_ReturnsFirstMinute()
+    {
+        // Chile moves its clocks from 00:00 to 01:00 (UTC-4 to UTC-3) on 2024-09-08, so that day starts at 01:00.
+        var santiago = InstantParser.FindTimeZone("America/Santiago");
+
+        DateTime? instant = new InstantParser(null, santiago).TryParse("2024-09-08", out string? error);
+
+        Assert.Null(error);
+        Assert.Equal(new DateTime(2024, 9, 8, 4, 0, 0, DateTimeKind.Utc), instant);
+    }
+
+    [Fact]
+    public void IanaId_WindowsId_ConvertsToIana()
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("W. Europe Standard Time");
+
+        Assert.Equal("Europe/Berlin", InstantParser.IanaId(zone));
+    }
+
+    [Fact]
     public void TryParse_CustomFormat_ReadsInTimeZone()
     {
         var parser = new InstantParser("M/d/yyyy H:mm:ss", TimeZoneInfo.Utc);

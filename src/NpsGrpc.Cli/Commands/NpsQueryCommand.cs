@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using NpsGrpc.Cli.Mapping;
 using NpsGrpc.Cli.Output;
 using NpsGrpc.V1;
@@ -12,7 +10,6 @@ namespace NpsGrpc.Cli.Commands;
 internal sealed class NpsQueryCommand
 {
     private const int MaxGroupBy = 3;
-    private const double DefaultConfidence = 0.95;
 
     private readonly Option<string> _survey = new("--survey")
     {
@@ -55,12 +52,7 @@ internal sealed class NpsQueryCommand
         HelpName = "N",
     };
 
-    private readonly Option<double> _confidence = new("--confidence")
-    {
-        Description = "Confidence level of the intervals, strictly between 0 and 1.",
-        HelpName = "LEVEL",
-        DefaultValueFactory = _ => DefaultConfidence,
-    };
+    private readonly Option<double> _confidence = QueryOptions.CreateConfidenceOption();
 
     private readonly Option<bool> _json = new("--json")
     {
@@ -73,19 +65,12 @@ internal sealed class NpsQueryCommand
     private Command Build()
     {
         _minN.Validators.Add(result => CsvOptions.RequireAtLeast(result, 0));
-        _confidence.Validators.Add(result =>
-        {
-            double level = result.GetValueOrDefault<double>();
-            if (!(level > 0 && level < 1))
-            {
-                result.AddError($"--confidence is {level}; it must be strictly between 0 and 1, such as 0.95.");
-            }
-        });
 
         var command = new Command(
             "nps",
             "Show the Net Promoter Score of a survey, overall and per group: counts, NPS (one decimal) and its " +
-            "confidence interval (adjusted Wald). The overall row comes last.")
+            "confidence interval (adjusted Wald). The overall row comes last. For filters, shares, the difference " +
+            "of each group from overall with its p-value, and sorting, use 'nps segments'.")
         {
             _survey, _by, _byCustomer, _from, _to, _minN, _confidence, _json,
         };
@@ -108,8 +93,8 @@ internal sealed class NpsQueryCommand
         var request = new GetNpsRequest
         {
             SurveyId = parseResult.GetRequiredValue(_survey),
-            StartTime = ParseInstant(parseResult.GetValue(_from), "--from"),
-            EndTime = ParseInstant(parseResult.GetValue(_to), "--to"),
+            StartTime = QueryOptions.ParseInstant(parseResult.GetValue(_from), "--from", TimeZoneInfo.Utc),
+            EndTime = QueryOptions.ParseInstant(parseResult.GetValue(_to), "--to", TimeZoneInfo.Utc),
             ConfidenceLevel = parseResult.GetValue(_confidence),
             MinSampleSize = parseResult.GetValue(_minN),
         };
@@ -125,26 +110,14 @@ internal sealed class NpsQueryCommand
 
         using var channel = ServerConnection.OpenChannel(parseResult);
         var client = new QueryService.QueryServiceClient(channel);
-        var response = await client.GetNpsAsync(request, cancellationToken: cancellationToken);
 
         // The server returns every group on one page unless the request sets a page size. Further pages are
         // still followed, so that the output is complete if a server pages by default.
-        string nextPageToken = response.NextPageToken;
-        while (nextPageToken.Length > 0)
-        {
-            request.PageToken = nextPageToken;
-            var page = await client.GetNpsAsync(request, cancellationToken: cancellationToken);
-            response.Groups.AddRange(page.Groups);
-            nextPageToken = page.NextPageToken;
-        }
-
-        response.NextPageToken = "";
+        var response = await GroupPaging.GetAllPagesAsync(client, request, cancellationToken);
 
         if (parseResult.GetValue(_json))
         {
-            var settings = JsonFormatter.Settings.Default.WithFormatDefaultValues(true).WithIndentation();
-            var formatter = new JsonFormatter(settings);
-            Console.WriteLine(formatter.Format(response));
+            JsonOutput.Write(response);
         }
         else
         {
@@ -152,17 +125,5 @@ internal sealed class NpsQueryCommand
         }
 
         return ExitCodes.Success;
-    }
-
-    private static Timestamp? ParseInstant(string? text, string optionName)
-    {
-        if (text is null)
-        {
-            return null;
-        }
-
-        DateTime instant = new InstantParser(null, TimeZoneInfo.Utc).TryParse(text, out string? error)
-            ?? throw new UsageException($"{optionName} {error}.");
-        return Timestamp.FromDateTime(instant);
     }
 }

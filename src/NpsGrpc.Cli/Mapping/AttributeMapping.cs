@@ -24,7 +24,7 @@ internal sealed partial record AttributeMapping(string Key, string Column)
         }
 
         string key = text[..separator];
-        if (!KeyPattern().IsMatch(key))
+        if (!IsValidKey(key))
         {
             error = $"Attribute key '{key}' in '{text}' is invalid; a key is a letter followed by letters, digits " +
                 $"or underscores, at most {MaxKeyLength} characters.";
@@ -54,6 +54,12 @@ internal sealed partial record AttributeMapping(string Key, string Column)
 
         return mappings;
     }
+
+    /// <summary>
+    /// Whether <paramref name="key"/> follows the API's key rule: a letter followed by letters, digits or
+    /// underscores, at most <see cref="MaxKeyLength"/> characters.
+    /// </summary>
+    public static bool IsValidKey(string key) => KeyPattern().IsMatch(key);
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,62}$")]
     private static partial Regex KeyPattern();

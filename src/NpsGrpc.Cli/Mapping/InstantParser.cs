@@ -6,17 +6,19 @@ namespace NpsGrpc.Cli.Mapping;
 /// Parses date-and-time text into a UTC instant. Text with an offset or 'Z' is exact; text without one is a
 /// wall-clock time in <see cref="TimeZone"/>. Without a custom format the text must be ISO 8601:
 /// yyyy-MM-dd, then optionally 'T' or a space, HH:mm, :ss and a fraction of up to 7 digits, then an optional
-/// offset such as Z, +02:00 or -0500.
+/// offset such as Z, +02:00 or -0500. An ISO date without a time is the start of that day in the time zone.
 /// </summary>
 internal sealed class InstantParser
 {
+    private const string IsoDateFormat = "yyyy-MM-dd";
+
     private static readonly string[] IsoFormats =
     [
         "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
         "yyyy-MM-dd HH:mm:ss.FFFFFFFK",
         "yyyy-MM-dd'T'HH:mmK",
         "yyyy-MM-dd HH:mmK",
-        "yyyy-MM-dd",
+        IsoDateFormat,
     ];
 
     private readonly string[] _formats;
@@ -55,6 +57,11 @@ internal sealed class InstantParser
         }
 
         error = null;
+        if (Format is null && DateOnly.TryParseExact(trimmed, IsoDateFormat, culture, DateTimeStyles.None, out var date))
+        {
+            return StartOfLocalDate(date, TimeZone);
+        }
+
         if (parsed.Kind != DateTimeKind.Unspecified)
         {
             // The text has an offset. DateTime converted it to this machine's local time, so parse it again as a
@@ -70,6 +77,40 @@ internal sealed class InstantParser
 
         // NOTE: a wall-clock time that occurs twice (when clocks go back) is read as standard time.
         return TimeZoneInfo.ConvertTimeToUtc(parsed, TimeZone);
+    }
+
+    /// <summary>
+    /// Returns the UTC instant at which <paramref name="date"/> begins in <paramref name="timeZone"/>: local midnight,
+    /// or the first whole minute that exists when a daylight saving time change skips midnight. A midnight that occurs
+    /// twice begins at its first occurrence.
+    /// </summary>
+    public static DateTime StartOfLocalDate(DateOnly date, TimeZoneInfo timeZone)
+    {
+        DateTime local = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        while (timeZone.IsInvalidTime(local))
+        {
+            // Steps to the first whole minute after the gap.
+            local = local.AddMinutes(1);
+        }
+
+        TimeSpan offset = timeZone.IsAmbiguousTime(local)
+            ? timeZone.GetAmbiguousTimeOffsets(local).Max()
+            : timeZone.GetUtcOffset(local);
+        return DateTime.SpecifyKind(local - offset, DateTimeKind.Utc);
+    }
+
+    /// <summary>
+    /// Returns the IANA id of <paramref name="timeZone"/>, which the server requires, converting a Windows id such as
+    /// "W. Europe Standard Time" when the system has an IANA equivalent for it.
+    /// </summary>
+    public static string IanaId(TimeZoneInfo timeZone)
+    {
+        if (timeZone.HasIanaId)
+        {
+            return timeZone.Id;
+        }
+
+        return TimeZoneInfo.TryConvertWindowsIdToIanaId(timeZone.Id, out string? ianaId) ? ianaId : timeZone.Id;
     }
 
     /// <summary>Finds a time zone by IANA id, such as Europe/Berlin; throws <see cref="UsageException"/>.</summary>

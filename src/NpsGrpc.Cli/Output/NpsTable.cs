@@ -1,4 +1,3 @@
-using System.Globalization;
 using NpsGrpc.V1;
 using Spectre.Console;
 
@@ -34,7 +33,7 @@ internal static class NpsTable
             table.AddColumn(attribute.Key + scope);
         }
 
-        string level = (confidenceLevel * 100).ToString("0.##", CultureInfo.InvariantCulture);
+        string level = NumberText.LevelPercent(confidenceLevel);
         table.AddColumns(
             new TableColumn("n").RightAligned(),
             new TableColumn("promoters").RightAligned(),
@@ -58,20 +57,12 @@ internal static class NpsTable
 
     private static IEnumerable<string> StatisticsCells(NpsStatistics statistics)
     {
-        yield return Integer(statistics.ResponseCount);
-        yield return Integer(statistics.PromoterCount);
-        yield return Integer(statistics.PassiveCount);
-        yield return Integer(statistics.DetractorCount);
-        yield return statistics.HasNps ? OneDecimal(statistics.Nps) : "-";
-        yield return statistics.ConfidenceInterval is { } interval
-            ? $"[{OneDecimal(interval.Lower)}, {OneDecimal(interval.Upper)}]"
-            : "-";
+        yield return NumberText.Integer(statistics.ResponseCount);
+        yield return NumberText.Integer(statistics.PromoterCount);
+        yield return NumberText.Integer(statistics.PassiveCount);
+        yield return NumberText.Integer(statistics.DetractorCount);
+        yield return NumberText.Nps(statistics);
+        yield return NumberText.Interval(statistics);
         yield return statistics.InsufficientSample ? InsufficientMarker : "";
     }
-
-    private static string Integer(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    // Rounding a small negative value would otherwise print "-0.0".
-    private static string OneDecimal(double value) =>
-        (Math.Round(value, 1) == 0 ? 0 : value).ToString("0.0", CultureInfo.InvariantCulture);
 }
