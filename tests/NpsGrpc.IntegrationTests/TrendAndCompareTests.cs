@@ -216,6 +216,26 @@ public sealed class TrendAndCompareTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task CompareNps_UnanimousRanges_DecomposeWithoutTest()
+    {
+        string surveyId = await IngestAsync(
+            At("b1", 10, DateTimeOffset.Parse("2026-10-05T10:00:00Z"), "web"),
+            At("c1", 0, DateTimeOffset.Parse("2026-11-05T10:00:00Z"), "web"));
+
+        var response = await Server.Query.CompareNpsAsync(new CompareNpsRequest
+        {
+            SurveyId = surveyId,
+            Current = new TimeRange { StartTime = Utc(2026, 11, 1), EndTime = Utc(2026, 12, 1) },
+            Baseline = new TimeRange { StartTime = Utc(2026, 10, 1), EndTime = Utc(2026, 11, 1) },
+            DecomposeBy = new AttributeRef { Key = "channel", Scope = AttributeScope.Response },
+        });
+
+        Assert.Null(response.Change);
+        Assert.Equal(-200, response.Decomposition.WithinEffect, 9);
+        Assert.Equal(0, response.Decomposition.MixEffect, 9);
+    }
+
+    [Fact]
     public async Task CompareNps_EmptyBaseline_HasNoChange()
     {
         string surveyId = await IngestAsync(At("c1", 10, DateTimeOffset.Parse("2026-11-05T10:00:00Z")));

@@ -45,10 +45,10 @@ public sealed class ComparisonQuery(QueryRequestParser parser, ResponseCounter c
             Change = StatisticsBuilder.Difference(currentSide.Estimate, baselineSide.Estimate),
         };
 
-        if (decomposeBy is not null && response.Change is not null)
+        if (decomposeBy is not null && currentSide.Estimate.Nps is { } currentNps && baselineSide.Estimate.Nps is { } baselineNps)
         {
             response.Decomposition = Decompose(
-                request.DecomposeBy!, results[2], results[3], currentSide, baselineSide, response.Change.Difference, options);
+                request.DecomposeBy!, results[2], results[3], currentSide, baselineSide, currentNps - baselineNps, options);
         }
 
         return response;
