@@ -62,6 +62,8 @@ public sealed class ResponseValidatorTests
         { "zero weight", Valid() with { Weight = 0 }, "weight" },
         { "NaN weight", Valid() with { Weight = double.NaN }, "weight" },
         { "huge weight", Valid() with { Weight = 2e6 }, "weight" },
+        { "tiny weight", Valid() with { Weight = 1e-200 }, "weight" },
+        { "129 emoji id", Valid() with { ResponseId = string.Concat(Enumerable.Repeat("\U0001F600", 129)) }, "response_id" },
     };
 
     [Theory]
@@ -102,6 +104,24 @@ public sealed class ResponseValidatorTests
     }
 
     [Fact]
+    public void Validate_128EmojiId_IsAccepted()
+    {
+        var result = Validator.Validate(Valid() with { ResponseId = string.Concat(Enumerable.Repeat("\U0001F600", 128)) }, Now);
+
+        Assert.True(result.IsValid);
+    }
+
+    [Fact]
+    public void Validate_WeightOne_SameAsNoWeight()
+    {
+        var explicitOne = Validator.Validate(Valid() with { Weight = 1 }, Now).Value!;
+        var absent = Validator.Validate(Valid() with { Weight = null }, Now).Value!;
+
+        Assert.Null(explicitOne.Weight);
+        Assert.Equal(absent.ContentHash, explicitOne.ContentHash);
+    }
+
+    [Fact]
     public void Validate_SameContent_GivesSameFingerprint()
     {
         var first = Validator.Validate(Valid(), Now).Value!;
@@ -119,7 +139,7 @@ public sealed class ResponseValidatorTests
         { "comment", Valid() with { Comment = "Great support!" } },
         { "no comment", Valid() with { Comment = "" } },
         { "attribute value", Valid() with { Attributes = new Dictionary<string, string> { ["channel"] = "web" } } },
-        { "weight", Valid() with { Weight = 1.0 } },
+        { "weight", Valid() with { Weight = 2.5 } },
     };
 
     [Theory]

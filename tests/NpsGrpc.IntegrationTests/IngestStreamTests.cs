@@ -88,6 +88,48 @@ public sealed class IngestStreamTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task StreamResponses_MixedNewAndStored_CountsEachOnce()
+    {
+        string surveyId = await Server.CreateSurveyAsync();
+        await StreamAsync(Server.Ingest, Batch(surveyId, "b1", [Make("a", 9)]));
+
+        var results = await StreamAsync(Server.Ingest, Batch(surveyId, "b2", [Make("a", 9), Make("b", 5), Make("c", 7)]));
+
+        Assert.Equal(2, results[0].AcceptedCount);
+        Assert.Equal(1, results[0].DuplicateCount);
+        Assert.Equal(0, results[0].RejectedCount);
+        Assert.Equal(3, await CountRowsAsync(ConnectionString, surveyId));
+    }
+
+    [Fact]
+    public async Task StreamResponses_RepeatedConflictInBatch_BothConflicts()
+    {
+        string surveyId = await Server.CreateSurveyAsync();
+        await StreamAsync(Server.Ingest, Batch(surveyId, "b1", [Make("x", 9)]));
+
+        var results = await StreamAsync(Server.Ingest, Batch(surveyId, "b2", [Make("x", 2), Make("x", 2)]));
+
+        Assert.Equal(0, results[0].DuplicateCount);
+        Assert.Equal([0, 1], results[0].Rejections.Select(r => r.Index));
+        Assert.All(results[0].Rejections, r => Assert.Equal(RejectionReason.Conflict, r.Reason));
+        Assert.Equal(9, await StoredScoreAsync(ConnectionString, surveyId, "x"));
+    }
+
+    [Fact]
+    public async Task StreamResponses_WeightOneThenAbsent_IsDuplicate()
+    {
+        string surveyId = await Server.CreateSurveyAsync();
+        var weighted = Make("w", 9);
+        weighted.Weight = 1;
+        await StreamAsync(Server.Ingest, Batch(surveyId, "b1", [weighted]));
+
+        var results = await StreamAsync(Server.Ingest, Batch(surveyId, "b2", [Make("w", 9)]));
+
+        Assert.Equal(1, results[0].DuplicateCount);
+        Assert.Equal(0, results[0].RejectedCount);
+    }
+
+    [Fact]
     public async Task StreamResponses_IdTwiceInBatch_DuplicateOrConflict()
     {
         string surveyId = await Server.CreateSurveyAsync();

@@ -1,3 +1,4 @@
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using NpsGrpc.Testing;
 using NpsGrpc.V1;
@@ -208,6 +209,8 @@ public sealed class SegmentAnalyticsTests(ServerFixture fixture)
         { "negative top k", new GetNpsRequest { TopK = -1 }, "top_k" },
         { "huge page", new GetNpsRequest { PageSize = 5000 }, "page_size" },
         { "foreign token", new GetNpsRequest { PageToken = "xyz" }, "page_token" },
+        { "NUL in filter value", new GetNpsRequest { Filters = { Condition("a", ConditionOperator.Equals, "a\0b") } }, "filters[0].values[0]" },
+        { "year 9999", new GetNpsRequest { StartTime = Timestamp.FromDateTime(new DateTime(9999, 12, 31, 23, 30, 0, DateTimeKind.Utc)) }, "start_time" },
     };
 
     [Theory]

@@ -91,11 +91,14 @@ public sealed class SurveyServiceTests(ServerFixture fixture)
         Assert.True(seen.Count(s => s.StartsWith("page-", StringComparison.Ordinal)) >= 5);
     }
 
-    [Fact]
-    public async Task ListSurveys_ForeignToken_InvalidArgument()
+    [Theory]
+    [InlineData("not-a-token")]
+    [InlineData("azE6AA")]
+    public async Task ListSurveys_ForeignToken_InvalidArgument(string token)
     {
+        // "azE6AA" is base64url of the token prefix followed by a NUL character.
         var error = await Assert.ThrowsAsync<RpcException>(
-            async () => await Surveys.ListSurveysAsync(new ListSurveysRequest { PageToken = "not-a-token" }));
+            async () => await Surveys.ListSurveysAsync(new ListSurveysRequest { PageToken = token }));
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
     }

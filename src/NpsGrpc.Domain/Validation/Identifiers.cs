@@ -53,6 +53,25 @@ public static class Identifiers
         return true;
     }
 
+    /// <summary>
+    /// Counts Unicode characters (scalar values), so an emoji counts once although .NET strings store it as two
+    /// UTF-16 code units. Every length limit of the API is in these characters.
+    /// </summary>
+    public static int CharacterCount(string text)
+    {
+        int surrogatePairs = 0;
+        for (int i = 0; i < text.Length - 1; i++)
+        {
+            if (char.IsSurrogatePair(text[i], text[i + 1]))
+            {
+                surrogatePairs++;
+                i++;
+            }
+        }
+
+        return text.Length - surrogatePairs;
+    }
+
     /// <summary>Shortens a value quoted in a message to 64 characters, so one bad item cannot flood a reply.</summary>
     public static string Shorten(string value) => value.Length <= 64 ? value : value[..64] + "...";
 
@@ -67,9 +86,9 @@ public static class Identifiers
             return "is required";
         }
 
-        if (id.Length > maxLength)
+        if (CharacterCount(id) is var idLength && idLength > maxLength)
         {
-            return $"is {id.Length} characters long; the maximum is {maxLength}";
+            return $"is {idLength} characters long; the maximum is {maxLength}";
         }
 
         if (id.Any(char.IsControl))
@@ -86,9 +105,9 @@ public static class Identifiers
     /// </summary>
     public static string? CheckText(string text, int maxLength)
     {
-        if (text.Length > maxLength)
+        if (CharacterCount(text) is var length && length > maxLength)
         {
-            return $"is {text.Length} characters long; the maximum is {maxLength}";
+            return $"is {length} characters long; the maximum is {maxLength}";
         }
 
         if (text.Contains('\0'))

@@ -24,6 +24,12 @@ public sealed record IngestLimits
     /// <summary>How far in the future responded_at may be, to allow for client clock skew. Default 5 minutes.</summary>
     public TimeSpan MaxFutureSkew { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Smallest allowed response weight. Default 0.000001: smaller weights would make squared weights underflow
+    /// and carry no information at any realistic scale.
+    /// </summary>
+    public double MinWeight { get; init; } = 1e-6;
+
     /// <summary>Largest allowed response weight. Default 1,000,000.</summary>
     public double MaxWeight { get; init; } = 1_000_000;
 }

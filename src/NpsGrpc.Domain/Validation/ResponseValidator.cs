@@ -55,16 +55,19 @@ public sealed class ResponseValidator(IngestLimits limits)
             return ValidationResult<ValidatedResponse>.Failure(attributeViolation);
         }
 
-        if (input.Weight is { } weight && !(double.IsFinite(weight) && weight > 0 && weight <= limits.MaxWeight))
+        if (input.Weight is { } weight && !(double.IsFinite(weight) && weight >= limits.MinWeight && weight <= limits.MaxWeight))
         {
-            return Fail("weight", $"weight {weight} is invalid; it must be greater than 0 and at most {limits.MaxWeight}");
+            return Fail("weight", $"weight {weight} is invalid; it must be from {limits.MinWeight} to {limits.MaxWeight}");
         }
+
+        // A weight of 1 is the same content as no weight, so resending either form is a duplicate, not a conflict.
+        double? normalizedWeight = input.Weight == 1 ? null : input.Weight;
 
         var attributes = input.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal).ToArray();
         string? comment = input.Comment.Length == 0 ? null : input.Comment;
-        byte[] hash = ContentFingerprint.Compute(input.CustomerId, (short)score, respondedAt, comment, attributes, input.Weight);
+        byte[] hash = ContentFingerprint.Compute(input.CustomerId, (short)score, respondedAt, comment, attributes, normalizedWeight);
         return ValidationResult<ValidatedResponse>.Success(new ValidatedResponse(
-            input.ResponseId, input.CustomerId, (short)score, respondedAt, comment, attributes, input.Weight, hash));
+            input.ResponseId, input.CustomerId, (short)score, respondedAt, comment, attributes, normalizedWeight, hash));
     }
 
     private string? CheckRespondedAt((long Seconds, int Nanos)? value, DateTime nowUtc, out DateTime respondedAt)

@@ -21,6 +21,15 @@ public sealed class QueryRequestParser(SurveyDirectory surveys)
     /// <summary>Maximum values of an IN or NOT_IN condition.</summary>
     public const int MaxFilterValues = 1000;
 
+    /// <summary>Longest filter value, in characters; longer values could never match a stored attribute value.</summary>
+    public const int MaxFilterValueLength = 1024;
+
+    /// <summary>Earliest instant a query may name. Responses start in 1990, so earlier bounds change nothing.</summary>
+    public static readonly DateTime EarliestQueryInstant = new(1900, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>Latest instant a query may name, far beyond any stored response.</summary>
+    public static readonly DateTime LatestQueryInstant = new(3000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
     private const double DefaultConfidenceLevel = 0.95;
     private const int DefaultMinSampleSize = 30;
 
@@ -89,7 +98,14 @@ public sealed class QueryRequestParser(SurveyDirectory surveys)
                 field, $"{field} (seconds {value.Seconds}, nanos {value.Nanos}) is not a valid google.protobuf.Timestamp");
         }
 
-        return value.ToDateTime();
+        var instant = value.ToDateTime();
+        if (instant < EarliestQueryInstant || instant > LatestQueryInstant)
+        {
+            throw RpcErrors.InvalidArgument(
+                field, $"{field} {Format(instant)} is outside the range queries accept, {Format(EarliestQueryInstant)} to {Format(LatestQueryInstant)}");
+        }
+
+        return instant;
     }
 
     /// <summary>Reads a required, non-empty half-open range.</summary>
@@ -145,6 +161,14 @@ public sealed class QueryRequestParser(SurveyDirectory surveys)
                 string expected = minValues == maxValues ? $"exactly {minValues}" : $"{minValues} to {maxValues}";
                 throw RpcErrors.InvalidArgument(
                     field + ".values", $"{field} with operator {condition.Operator} has {condition.Values.Count} values; it takes {expected}");
+            }
+
+            for (int v = 0; v < condition.Values.Count; v++)
+            {
+                if (Identifiers.CheckText(condition.Values[v], MaxFilterValueLength) is { } problem)
+                {
+                    throw RpcErrors.InvalidArgument($"{field}.values[{v}]", $"{field}.values[{v}] {problem}");
+                }
             }
 
             filters.Add(new AttributeFilter(condition.Key, source, op, condition.Values.ToArray()));

@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using NpsGrpc.Domain.Scoring;
 using NpsGrpc.Domain.Time;
+using NpsGrpc.Domain.Validation;
 using NpsGrpc.Server.Errors;
 using NpsGrpc.Storage.Queries;
 using NpsGrpc.V1;
@@ -29,7 +30,7 @@ public sealed class TrendQuery(QueryRequestParser parser, ResponseCounter counte
         if (request.RollingWindow is < 0 or > MaxRollingWindow)
         {
             throw RpcErrors.InvalidArgument(
-                "rolling_window", $"rolling_window {request.RollingWindow} is invalid; use 0 for none or 2 to {MaxRollingWindow}");
+                "rolling_window", $"rolling_window {request.RollingWindow} is invalid; use 0 or 1 for none, or 2 to {MaxRollingWindow}");
         }
 
         int window = Math.Max(1, request.RollingWindow);
@@ -198,7 +199,7 @@ public sealed class TrendQuery(QueryRequestParser parser, ResponseCounter counte
         }
         catch (Exception exception) when (exception is TimeZoneNotFoundException or InvalidTimeZoneException)
         {
-            throw RpcErrors.InvalidArgument("time_zone", $"time_zone '{zoneId}' is not a known IANA time zone id, such as Europe/Berlin");
+            throw RpcErrors.InvalidArgument("time_zone", $"time_zone '{Identifiers.Shorten(zoneId)}' is not a known IANA time zone id, such as Europe/Berlin");
         }
     }
 }

@@ -44,6 +44,7 @@ public sealed partial class ResponseBatchIngestor(
         var batchIndexOfValid = new List<int>(items.Count);
         var positionById = new Dictionary<string, int>(items.Count, StringComparer.Ordinal);
         var rejections = new List<ItemRejection>();
+        var repeats = new List<(int Index, int EarlierPosition)>();
         DateTime now = clock.GetUtcNow().UtcDateTime;
 
         for (int index = 0; index < items.Count; index++)
@@ -58,10 +59,11 @@ public sealed partial class ResponseBatchIngestor(
             var response = outcome.Value!;
             if (positionById.TryGetValue(response.ResponseId, out int earlier))
             {
-                // The same id twice in one batch: a repeat of the same content is a duplicate, anything else a conflict.
+                // The same id twice in one batch: different content is a conflict at once; the same content follows
+                // the fate of the earlier item, which is only known after the write.
                 if (valid[earlier].ContentHash.AsSpan().SequenceEqual(response.ContentHash))
                 {
-                    result.DuplicateCount++;
+                    repeats.Add((index, earlier));
                 }
                 else
                 {
@@ -79,6 +81,7 @@ public sealed partial class ResponseBatchIngestor(
         var write = await TransientRetry.RunAsync(() => writer.WriteAsync(surveyId, valid, now, cancellationToken), cancellationToken);
 
         result.AcceptedCount = write.InsertedCount;
+        var conflicting = new HashSet<int>();
         foreach (var existing in write.ExistingItems)
         {
             if (existing.IsIdentical)
@@ -87,9 +90,22 @@ public sealed partial class ResponseBatchIngestor(
             }
             else
             {
+                conflicting.Add(existing.Position);
                 var response = valid[existing.Position];
                 rejections.Add(Conflict(
                     batchIndexOfValid[existing.Position], response.ResponseId, "is already stored with different content"));
+            }
+        }
+
+        foreach ((int index, int earlier) in repeats)
+        {
+            if (conflicting.Contains(earlier))
+            {
+                rejections.Add(Conflict(index, valid[earlier].ResponseId, "is already stored with different content"));
+            }
+            else
+            {
+                result.DuplicateCount++;
             }
         }
 

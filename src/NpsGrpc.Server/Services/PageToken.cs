@@ -27,7 +27,7 @@ public static class PageToken
         try
         {
             string text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
-            if (text.StartsWith(Prefix, StringComparison.Ordinal))
+            if (text.StartsWith(Prefix, StringComparison.Ordinal) && !text.Any(char.IsControl))
             {
                 return text[Prefix.Length..];
             }

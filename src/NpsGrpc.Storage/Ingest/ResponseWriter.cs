@@ -144,7 +144,10 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         }
         catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
         {
+            // Releasing the savepoint returns to the top-level transaction, whose id the conflict query compares
+            // with xmin; rows inserted inside the savepoint would carry a subtransaction id instead.
             await transaction.RollbackAsync(DirectCopySavepoint, cancellationToken);
+            await transaction.ReleaseAsync(DirectCopySavepoint, cancellationToken);
         }
 
         var result = await InsertThroughStagingAsync(connection, transaction, surveyId, responses, receivedAt, rollupKeys, cancellationToken);
