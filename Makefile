@@ -52,6 +52,13 @@ bench: build
 	export NPS_BENCH_CONNECTION_STRING="$$($(PG) start bench)"; \
 	dotnet tests/NpsGrpc.Benchmarks/bin/$(CONFIGURATION)/net10.0/NpsGrpc.Benchmarks.dll ingest --rows $(BENCH_ROWS)
 
+# Load 10,000,000 responses through StreamResponses and time NPS queries on rollups, raw rows and DuckDB
+# (see docs/benchmarks.md). The load alone takes several minutes.
+.PHONY: bench-queries
+bench-queries: build
+	export NPS_BENCH_CONNECTION_STRING="$$($(PG) start bench)"; \
+	dotnet tests/NpsGrpc.Benchmarks/bin/$(CONFIGURATION)/net10.0/NpsGrpc.Benchmarks.dll queries --rows 10000000
+
 stop-db:
 	$(PG) stop dev; $(PG) stop test; $(PG) stop bench; $(PG) stop demo
 

@@ -95,10 +95,20 @@ public sealed class BenchmarkDatabase : IAsyncDisposable
         return (T)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    /// <summary>Drops the database, ending any connection that is still open to it.</summary>
+    /// <summary>Whether <see cref="DisposeAsync"/> leaves the database in place for inspection.</summary>
+    public bool KeepOnDispose { get; set; }
+
+    /// <summary>
+    /// Drops the database, ending any connection that is still open to it, unless <see cref="KeepOnDispose"/> is set.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
+        if (KeepOnDispose)
+        {
+            return;
+        }
+
         await using var connection = new NpgsqlConnection(_maintenanceConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);

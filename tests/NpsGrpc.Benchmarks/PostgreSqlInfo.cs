@@ -2,7 +2,7 @@ using Npgsql;
 
 namespace NpsGrpc.Benchmarks;
 
-/// <summary>The PostgreSQL server version and the settings that most affect bulk loading.</summary>
+/// <summary>The PostgreSQL server version and the settings that most affect bulk loading and queries.</summary>
 /// <param name="Version">server_version, for example "15.18 (Debian 15.18-0+deb12u1)".</param>
 /// <param name="Settings">Name and current value of each setting in <see cref="SettingNames"/>.</param>
 public sealed record PostgreSqlInfo(string Version, IReadOnlyList<(string Name, string Value)> Settings)
@@ -12,6 +12,7 @@ public sealed record PostgreSqlInfo(string Version, IReadOnlyList<(string Name, 
     [
         "shared_buffers", "work_mem", "maintenance_work_mem", "max_wal_size", "checkpoint_timeout", "wal_level",
         "wal_compression", "synchronous_commit", "fsync", "full_page_writes", "autovacuum",
+        "jit", "max_parallel_workers_per_gather",
     ];
 
     /// <summary>Reads the version and settings over <paramref name="connection"/>.</summary>

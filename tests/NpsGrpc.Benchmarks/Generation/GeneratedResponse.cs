@@ -1,4 +1,4 @@
-namespace NpsGrpc.Benchmarks.Ingest;
+namespace NpsGrpc.Benchmarks.Generation;
 
 /// <summary>One generated survey response, the source of both the gRPC messages and the CSV rows.</summary>
 /// <param name="ResponseId">UUID version 7 whose timestamp is <paramref name="RespondedAt"/>.</param>

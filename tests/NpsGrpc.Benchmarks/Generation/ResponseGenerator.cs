@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace NpsGrpc.Benchmarks.Ingest;
+namespace NpsGrpc.Benchmarks.Generation;
 
 /// <summary>
 /// Generates survey responses deterministically from a seed. Each customer has a fixed region and plan, each response
@@ -12,7 +12,14 @@ public sealed class ResponseGenerator(int seed)
     private const long MicrosecondsPerMillisecond = 1000;
 
     /// <summary>Generates <paramref name="count"/> responses sorted by responded_at.</summary>
-    public GeneratedResponse[] Generate(int count)
+    public GeneratedResponse[] Generate(int count) => Stream(count).ToArray();
+
+    /// <summary>
+    /// Generates <paramref name="count"/> responses sorted by responded_at one at a time, so that a caller can send
+    /// millions of them without holding them all. The sequence equals <see cref="Generate"/>'s for the same seed.
+    /// Only the customer pool and the sorted timestamps (8 bytes per response) stay in memory during the enumeration.
+    /// </summary>
+    public IEnumerable<GeneratedResponse> Stream(int count)
     {
         // System.Random with a seed uses an algorithm that .NET keeps stable across versions.
         var random = new Random(seed);
@@ -27,7 +34,6 @@ public sealed class ResponseGenerator(int seed)
 
         long[] offsets = RespondedAtOffsets(count, random);
         long windowStartMicros = (SurveyProfile.WindowEnd - SurveyProfile.Window - DateTime.UnixEpoch).Ticks / 10;
-        var responses = new GeneratedResponse[count];
         for (int index = 0; index < count; index++)
         {
             int customer = random.Next(customerCount);
@@ -36,7 +42,7 @@ public sealed class ResponseGenerator(int seed)
             var channel = Pick(SurveyProfile.Channels, random);
             long unixMicros = windowStartMicros + offsets[index];
             int score = DrawScore(region, plan, channel, random, out string? comment);
-            responses[index] = new GeneratedResponse(
+            yield return new GeneratedResponse(
                 UuidVersion7(unixMicros / MicrosecondsPerMillisecond, random),
                 $"cust-{customer:D7}",
                 score,
@@ -46,8 +52,6 @@ public sealed class ResponseGenerator(int seed)
                 plan.Name,
                 channel.Name);
         }
-
-        return responses;
     }
 
     private static long[] RespondedAtOffsets(int count, Random random)

@@ -1,4 +1,4 @@
-namespace NpsGrpc.Benchmarks.Ingest;
+namespace NpsGrpc.Benchmarks.Generation;
 
 /// <summary>
 /// An attribute value with its relative frequency and its shift of the promoter and detractor shares.

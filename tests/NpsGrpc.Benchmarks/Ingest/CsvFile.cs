@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using NpsGrpc.Benchmarks.Generation;
 
 namespace NpsGrpc.Benchmarks.Ingest;
 

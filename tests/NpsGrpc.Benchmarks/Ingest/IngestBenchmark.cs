@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Grpc.Core;
+using NpsGrpc.Benchmarks.Generation;
 using NpsGrpc.Testing;
 using NpsGrpc.V1;
 

@@ -1,3 +1,5 @@
+using NpsGrpc.Benchmarks.Generation;
+
 namespace NpsGrpc.Benchmarks.Ingest;
 
 /// <summary>Prints the parameters, progress and figures of the ingest benchmark.</summary>

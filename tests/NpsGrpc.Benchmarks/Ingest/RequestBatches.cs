@@ -1,4 +1,4 @@
-using Google.Protobuf.WellKnownTypes;
+using NpsGrpc.Benchmarks.Generation;
 using NpsGrpc.V1;
 
 namespace NpsGrpc.Benchmarks.Ingest;
@@ -17,28 +17,12 @@ public static class RequestBatches
             int end = Math.Min(start + batchSize, responses.Count);
             for (int index = start; index < end; index++)
             {
-                request.Responses.Add(ToMessage(responses[index]));
+                request.Responses.Add(ResponseMessages.ToMessage(responses[index]));
             }
 
             batches.Add(request);
         }
 
         return batches;
-    }
-
-    private static SurveyResponse ToMessage(GeneratedResponse response)
-    {
-        var message = new SurveyResponse
-        {
-            ResponseId = response.ResponseId,
-            CustomerId = response.CustomerId,
-            Score = response.Score,
-            RespondedAt = Timestamp.FromDateTime(response.RespondedAt),
-            Comment = response.Comment ?? string.Empty,
-        };
-        message.Attributes.Add("region", response.Region);
-        message.Attributes.Add("plan", response.Plan);
-        message.Attributes.Add("channel", response.Channel);
-        return message;
     }
 }

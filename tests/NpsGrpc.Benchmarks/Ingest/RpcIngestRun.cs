@@ -73,7 +73,8 @@ public sealed class RpcIngestRun(IngestService.IngestServiceClient client)
         return totals;
     }
 
-    private static async Task<AckTotals> ReadAcknowledgementsAsync(
+    /// <summary>Reads the acknowledgements of one StreamResponses call until the server ends it.</summary>
+    public static async Task<AckTotals> ReadAcknowledgementsAsync(
         IAsyncStreamReader<StreamResponsesResponse> replies, CancellationToken cancellationToken)
     {
         var totals = AckTotals.None;
