@@ -18,6 +18,11 @@ public sealed class RollupPiecesTests
             }
         }
 
+        foreach (var month in pieces.Months)
+        {
+            AddHours(month.Start.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), month.End.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), 1);
+        }
+
         foreach (var day in pieces.Days)
         {
             AddHours(day.Start.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), day.End.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), 1);
@@ -68,11 +73,26 @@ public sealed class RollupPiecesTests
     [InlineData("2026-01-01T13:00:00Z", "2026-01-03T11:00:00Z")]
     [InlineData("2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z")]
     [InlineData("2026-01-01T01:00:00Z", "2026-01-02T00:00:00Z")]
+    [InlineData("2025-11-17T05:00:00Z", "2026-03-02T19:00:00Z")]
+    [InlineData("2025-12-31T23:00:00Z", "2026-02-01T01:00:00Z")]
     public void Split_WholeHourSpans_CountEachHourOnce(string from, string to)
     {
         var pieces = RollupPieces.Split([(Utc(from), Utc(to))]);
 
         Assert.Empty(pieces.Raw);
         AssertCoversExactly(pieces, Utc(from), Utc(to));
+    }
+
+    [Fact]
+    public void Split_SeveralMonths_ReadsWholeMonthsOnce()
+    {
+        var start = Utc("2025-11-17T00:00:00Z");
+        var end = Utc("2026-03-02T00:00:00Z");
+
+        var pieces = RollupPieces.Split([(start, end)]);
+
+        Assert.Equal([(new DateOnly(2025, 12, 1), new DateOnly(2026, 3, 1), 0)], pieces.Months);
+        Assert.Equal(2, pieces.Days.Count);
+        AssertCoversExactly(pieces, start, end);
     }
 }

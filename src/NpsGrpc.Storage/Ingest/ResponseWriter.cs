@@ -11,7 +11,7 @@ namespace NpsGrpc.Storage.Ingest;
 /// commits whole or not at all. The common case, a batch of new ids, is one binary COPY straight into
 /// <c>responses</c>. When an id already exists the COPY fails on the unique key, its savepoint is rolled back, and the
 /// batch goes through a session-local staging table and one set-based INSERT ... ON CONFLICT DO NOTHING, which tells
-/// duplicates from conflicts. Either way the batch's counts reach the rollups in the same transaction.
+/// duplicates from conflicts. Either way the counts of the inserted rows reach the rollups in the same transaction.
 /// </summary>
 public sealed class ResponseWriter(NpgsqlDataSource dataSource)
 {
@@ -48,8 +48,7 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
     private const string RollupKeysSql = "SELECT attribute_keys FROM rollup_settings FOR SHARE";
 
     // Rows are inserted in key order so that concurrent batches with overlapping ids take their index
-    // locks in the same order and cannot deadlock each other. The same statement adds the inserted rows'
-    // counts to the hourly and daily rollups, so rollups and raw rows commit together.
+    // locks in the same order and cannot deadlock each other.
     private const string InsertSql =
         """
         WITH inserted AS (
@@ -60,41 +59,7 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
             FROM ingest_staging
             ORDER BY response_id
             ON CONFLICT (survey_id, response_id) DO NOTHING
-            RETURNING responded_at, score, coalesce(weight, 1) AS w,
-                      (SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb)
-                       FROM jsonb_each(attributes) e WHERE e.key = ANY(@rollup_keys)) AS dims),
-        hourly AS (
-            INSERT INTO response_rollup_hourly AS t
-            SELECT @survey_id, date_trunc('hour', responded_at, 'UTC'), dims,
-                   count(*) FILTER (WHERE score >= 9), count(*) FILTER (WHERE score BETWEEN 7 AND 8),
-                   count(*) FILTER (WHERE score <= 6),
-                   coalesce(sum(w) FILTER (WHERE score >= 9), 0), coalesce(sum(w) FILTER (WHERE score BETWEEN 7 AND 8), 0),
-                   coalesce(sum(w) FILTER (WHERE score <= 6), 0), sum(w * w)
-            FROM inserted
-            GROUP BY 2, 3
-            ORDER BY 2, 3
-            ON CONFLICT (survey_id, hour, dims) DO UPDATE SET
-                promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives,
-                detractors = t.detractors + excluded.detractors, promoter_weight = t.promoter_weight + excluded.promoter_weight,
-                passive_weight = t.passive_weight + excluded.passive_weight,
-                detractor_weight = t.detractor_weight + excluded.detractor_weight,
-                weight_squares = t.weight_squares + excluded.weight_squares),
-        daily AS (
-            INSERT INTO response_rollup_daily AS t
-            SELECT @survey_id, (responded_at AT TIME ZONE 'UTC')::date, dims,
-                   count(*) FILTER (WHERE score >= 9), count(*) FILTER (WHERE score BETWEEN 7 AND 8),
-                   count(*) FILTER (WHERE score <= 6),
-                   coalesce(sum(w) FILTER (WHERE score >= 9), 0), coalesce(sum(w) FILTER (WHERE score BETWEEN 7 AND 8), 0),
-                   coalesce(sum(w) FILTER (WHERE score <= 6), 0), sum(w * w)
-            FROM inserted
-            GROUP BY 2, 3
-            ORDER BY 2, 3
-            ON CONFLICT (survey_id, day, dims) DO UPDATE SET
-                promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives,
-                detractors = t.detractors + excluded.detractors, promoter_weight = t.promoter_weight + excluded.promoter_weight,
-                passive_weight = t.passive_weight + excluded.passive_weight,
-                detractor_weight = t.detractor_weight + excluded.detractor_weight,
-                weight_squares = t.weight_squares + excluded.weight_squares)
+            RETURNING 1)
         SELECT count(*)::integer FROM inserted
         """;
 
@@ -176,7 +141,6 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         {
             insert.Parameters.AddWithValue("survey_id", NpgsqlDbType.Text, surveyId);
             insert.Parameters.AddWithValue("received_at", NpgsqlDbType.TimestampTz, receivedAt);
-            insert.Parameters.AddWithValue("rollup_keys", NpgsqlDbType.Array | NpgsqlDbType.Text, rollupKeys);
             inserted = (int)(await insert.ExecuteScalarAsync(cancellationToken))!;
         }
 
@@ -192,6 +156,9 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
             }
         }
 
+        var existingPositions = existing.Select(e => e.Position).ToHashSet();
+        var insertedResponses = responses.Where((_, position) => !existingPositions.Contains(position)).ToList();
+        await RollupDelta.ApplyAsync(connection, transaction, surveyId, insertedResponses, rollupKeys, cancellationToken);
         return new ResponseBatchWrite(inserted, existing);
     }
 

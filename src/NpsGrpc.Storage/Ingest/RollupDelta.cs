@@ -4,36 +4,28 @@ using Npgsql;
 using NpgsqlTypes;
 using NpsGrpc.Domain.Scoring;
 using NpsGrpc.Domain.Validation;
+using NpsGrpc.Storage.Rollups;
 
 namespace NpsGrpc.Storage.Ingest;
 
 /// <summary>
-/// Adds the counts of a batch of newly inserted responses to the hourly and daily rollups. The counts are summed in
-/// .NET, so PostgreSQL upserts one row per hour (or day) and combination of rollup attribute values, in a fixed order
-/// so that concurrent batches lock rollup rows alike.
+/// Adds the counts of newly inserted responses to every rollup table. The counts are summed in .NET, so PostgreSQL
+/// upserts one row per period (and combination of rollup attribute values), in a fixed order so that concurrent
+/// batches lock rollup rows alike.
 /// </summary>
 internal static class RollupDelta
 {
-    private const string UpsertColumns =
+    private const string Counts =
+        "promoters, passives, detractors, promoter_weight, passive_weight, detractor_weight, weight_squares";
+
+    private const string Additions =
         """
-        ON CONFLICT ON CONSTRAINT {0} DO UPDATE SET
-            promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives,
-            detractors = t.detractors + excluded.detractors, promoter_weight = t.promoter_weight + excluded.promoter_weight,
-            passive_weight = t.passive_weight + excluded.passive_weight,
-            detractor_weight = t.detractor_weight + excluded.detractor_weight,
-            weight_squares = t.weight_squares + excluded.weight_squares
+        promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives,
+        detractors = t.detractors + excluded.detractors, promoter_weight = t.promoter_weight + excluded.promoter_weight,
+        passive_weight = t.passive_weight + excluded.passive_weight,
+        detractor_weight = t.detractor_weight + excluded.detractor_weight,
+        weight_squares = t.weight_squares + excluded.weight_squares
         """;
-
-    private const string Unnest =
-        "unnest(@periods, @dims, @promoters, @passives, @detractors, @promoter_weight, @passive_weight, @detractor_weight, @squares)";
-
-    private static readonly string HourlySql =
-        $"INSERT INTO response_rollup_hourly AS t SELECT @survey_id, u.* FROM {Unnest} AS u " +
-        string.Format(System.Globalization.CultureInfo.InvariantCulture, UpsertColumns, "response_rollup_hourly_pkey");
-
-    private static readonly string DailySql =
-        $"INSERT INTO response_rollup_daily AS t SELECT @survey_id, u.* FROM {Unnest} AS u " +
-        string.Format(System.Globalization.CultureInfo.InvariantCulture, UpsertColumns, "response_rollup_daily_pkey");
 
     private sealed class Sums
     {
@@ -72,54 +64,71 @@ internal static class RollupDelta
         string[] rollupKeys,
         CancellationToken cancellationToken)
     {
-        var hourly = new SortedDictionary<(DateTime Hour, string Dims), Sums>();
-        var daily = new SortedDictionary<(DateOnly Day, string Dims), Sums>();
-        var buffer = new ArrayBufferWriter<byte>(128);
-        foreach (var response in responses)
+        if (responses.Count == 0)
         {
-            string dims = DimsJson(response.Attributes, rollupKeys, buffer);
-            var hour = new DateTime(response.RespondedAt.Ticks - response.RespondedAt.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
-            GetOrAdd(hourly, (hour, dims)).Add(response);
-            GetOrAdd(daily, (DateOnly.FromDateTime(hour), dims)).Add(response);
+            return;
         }
 
+        var buffer = new ArrayBufferWriter<byte>(128);
+        string[] dims = responses.Select(r => DimsJson(r.Attributes, rollupKeys, buffer)).ToArray();
+
         await using var batch = new NpgsqlBatch(connection, transaction);
-        batch.BatchCommands.Add(Command(HourlySql, surveyId, hourly.Keys.Select(k => (object)k.Hour).ToArray(), NpgsqlDbType.TimestampTz,
-            hourly.Keys.Select(k => k.Dims), hourly.Values));
-        batch.BatchCommands.Add(Command(DailySql, surveyId, daily.Keys.Select(k => (object)k.Day).ToArray(), NpgsqlDbType.Date,
-            daily.Keys.Select(k => k.Dims), daily.Values));
+        foreach (var level in RollupLevel.All)
+        {
+            var sums = new SortedDictionary<(IComparable Period, string Dims), Sums>(KeyComparer.Instance);
+            for (int i = 0; i < responses.Count; i++)
+            {
+                var key = ((IComparable)level.PeriodOf(responses[i].RespondedAt), level.HasDims ? dims[i] : string.Empty);
+                if (!sums.TryGetValue(key, out var sum))
+                {
+                    sum = new Sums();
+                    sums.Add(key, sum);
+                }
+
+                sum.Add(responses[i]);
+            }
+
+            batch.BatchCommands.Add(Command(level, surveyId, sums));
+        }
+
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static Sums GetOrAdd<TKey>(SortedDictionary<TKey, Sums> sums, TKey key)
-        where TKey : notnull
+    private static NpgsqlBatchCommand Command(
+        RollupLevel level, string surveyId, SortedDictionary<(IComparable Period, string Dims), Sums> sums)
     {
-        if (!sums.TryGetValue(key, out var value))
+        string dimsColumn = level.HasDims ? ", dims" : "";
+        string dimsArgument = level.HasDims ? ", @dims" : "";
+        var command = new NpgsqlBatchCommand(
+            $"INSERT INTO {level.Table} AS t (survey_id, {level.PeriodColumn}{dimsColumn}, {Counts}) " +
+            $"SELECT @survey_id, u.* FROM unnest(@periods{dimsArgument}, @promoters, @passives, @detractors, " +
+            "@promoter_weight, @passive_weight, @detractor_weight, @squares) AS u " +
+            $"ON CONFLICT (survey_id, {level.PeriodColumn}{dimsColumn}) DO UPDATE SET {Additions}");
+
+        var rows = sums.Values.ToArray();
+        var parameters = command.Parameters;
+        parameters.AddWithValue("survey_id", NpgsqlDbType.Text, surveyId);
+        if (level.Period == RollupPeriod.Hour)
         {
-            value = new Sums();
-            sums.Add(key, value);
+            parameters.AddWithValue("periods", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, sums.Keys.Select(k => (DateTime)k.Period).ToArray());
+        }
+        else
+        {
+            parameters.AddWithValue("periods", NpgsqlDbType.Array | NpgsqlDbType.Date, sums.Keys.Select(k => (DateOnly)k.Period).ToArray());
         }
 
-        return value;
-    }
+        if (level.HasDims)
+        {
+            parameters.AddWithValue("dims", NpgsqlDbType.Array | NpgsqlDbType.Jsonb, sums.Keys.Select(k => k.Dims).ToArray());
+        }
 
-    private static NpgsqlBatchCommand Command(
-        string sql, string surveyId, object[] periods, NpgsqlDbType periodType, IEnumerable<string> dims, IEnumerable<Sums> sums)
-    {
-        var rows = sums.ToArray();
-        var command = new NpgsqlBatchCommand(sql);
-        command.Parameters.AddWithValue("survey_id", NpgsqlDbType.Text, surveyId);
-        command.Parameters.AddWithValue("periods", NpgsqlDbType.Array | periodType, periodType == NpgsqlDbType.Date
-            ? periods.Cast<DateOnly>().ToArray()
-            : periods.Cast<DateTime>().ToArray());
-        command.Parameters.AddWithValue("dims", NpgsqlDbType.Array | NpgsqlDbType.Jsonb, dims.ToArray());
-        command.Parameters.AddWithValue("promoters", NpgsqlDbType.Array | NpgsqlDbType.Bigint, rows.Select(r => r.Promoters).ToArray());
-        command.Parameters.AddWithValue("passives", NpgsqlDbType.Array | NpgsqlDbType.Bigint, rows.Select(r => r.Passives).ToArray());
-        command.Parameters.AddWithValue("detractors", NpgsqlDbType.Array | NpgsqlDbType.Bigint, rows.Select(r => r.Detractors).ToArray());
-        command.Parameters.AddWithValue("promoter_weight", NpgsqlDbType.Array | NpgsqlDbType.Double, rows.Select(r => r.PromoterWeight).ToArray());
-        command.Parameters.AddWithValue("passive_weight", NpgsqlDbType.Array | NpgsqlDbType.Double, rows.Select(r => r.PassiveWeight).ToArray());
-        command.Parameters.AddWithValue("detractor_weight", NpgsqlDbType.Array | NpgsqlDbType.Double, rows.Select(r => r.DetractorWeight).ToArray());
-        command.Parameters.AddWithValue("squares", NpgsqlDbType.Array | NpgsqlDbType.Double, rows.Select(r => r.Squares).ToArray());
+        parameters.AddWithValue("promoters", NpgsqlDbType.Array | NpgsqlDbType.Bigint, rows.Select(r => r.Promoters).ToArray());
+        parameters.AddWithValue("passives", NpgsqlDbType.Array | NpgsqlDbType.Bigint, rows.Select(r => r.Passives).ToArray());
+        parameters.AddWithValue("detractors", NpgsqlDbType.Array | NpgsqlDbType.Bigint, rows.Select(r => r.Detractors).ToArray());
+        parameters.AddWithValue("promoter_weight", NpgsqlDbType.Array | NpgsqlDbType.Double, rows.Select(r => r.PromoterWeight).ToArray());
+        parameters.AddWithValue("passive_weight", NpgsqlDbType.Array | NpgsqlDbType.Double, rows.Select(r => r.PassiveWeight).ToArray());
+        parameters.AddWithValue("detractor_weight", NpgsqlDbType.Array | NpgsqlDbType.Double, rows.Select(r => r.DetractorWeight).ToArray());
+        parameters.AddWithValue("squares", NpgsqlDbType.Array | NpgsqlDbType.Double, rows.Select(r => r.Squares).ToArray());
         return command;
     }
 
@@ -147,5 +156,17 @@ internal static class RollupDelta
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Orders keys by period, then by dims text in ordinal order.</summary>
+    private sealed class KeyComparer : IComparer<(IComparable Period, string Dims)>
+    {
+        public static readonly KeyComparer Instance = new();
+
+        public int Compare((IComparable Period, string Dims) x, (IComparable Period, string Dims) y)
+        {
+            int byPeriod = x.Period.CompareTo(y.Period);
+            return byPeriod != 0 ? byPeriod : string.CompareOrdinal(x.Dims, y.Dims);
+        }
     }
 }

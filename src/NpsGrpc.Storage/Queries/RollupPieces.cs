@@ -1,14 +1,17 @@
 namespace NpsGrpc.Storage.Queries;
 
 /// <summary>
-/// Splits time intervals into whole UTC days (read from the daily rollup), whole UTC hours (hourly rollup) and the
-/// remaining sub-hour edges (raw rows). Hour pieces carry a sign: a day that the interval covers for more than
+/// Splits time intervals into whole UTC months (read from the monthly rollup), whole UTC days (daily rollup), whole
+/// UTC hours (hourly rollup) and the remaining sub-hour edges (raw rows). Hour pieces carry a sign: a day that the interval covers for more than
 /// 12 hours is read whole from the daily rollup, and the hours outside the interval are subtracted, which reads
 /// fewer hourly rows. The signed pieces of an interval add up to it exactly, so the counts equal raw-row counts.
 /// </summary>
 public sealed class RollupPieces
 {
     private static readonly TimeSpan HalfDay = TimeSpan.FromHours(12);
+
+    /// <summary>Whole UTC calendar months, [start, end) on first days of months, with the index of their bucket.</summary>
+    public List<(DateOnly Start, DateOnly End, int Bucket)> Months { get; } = [];
 
     /// <summary>Whole UTC days, [start, end), with the index of their bucket.</summary>
     public List<(DateOnly Start, DateOnly End, int Bucket)> Days { get; } = [];
@@ -65,12 +68,35 @@ public sealed class RollupPieces
 
         if (startDay < endDay)
         {
-            Days.Add((DateOnly.FromDateTime(startDay), DateOnly.FromDateTime(endDay), bucket));
+            AddWholeDays(DateOnly.FromDateTime(startDay), DateOnly.FromDateTime(endDay), bucket);
         }
 
         if (end > endDay)
         {
             AddPartialDay(endDay, endDay, end, bucket);
+        }
+    }
+
+    /// <summary>Adds the days [start, end), reading whole calendar months from the monthly rollup.</summary>
+    private void AddWholeDays(DateOnly start, DateOnly end, int bucket)
+    {
+        var firstMonth = start.Day == 1 ? start : new DateOnly(start.Year, start.Month, 1).AddMonths(1);
+        var lastMonth = new DateOnly(end.Year, end.Month, 1);
+        if (firstMonth >= lastMonth)
+        {
+            Days.Add((start, end, bucket));
+            return;
+        }
+
+        if (start < firstMonth)
+        {
+            Days.Add((start, firstMonth, bucket));
+        }
+
+        Months.Add((firstMonth, lastMonth, bucket));
+        if (lastMonth < end)
+        {
+            Days.Add((lastMonth, end, bucket));
         }
     }
 

@@ -5,10 +5,11 @@ using Npgsql;
 namespace NpsGrpc.Storage.Rollups;
 
 /// <summary>
-/// Makes the stored rollups match the configured attribute keys at start-up, rebuilding them from the raw rows when
-/// the keys changed. The rebuild first updates the stored keys. Ingest batches hold a share lock on that row, so the
-/// update waits for batches in flight, and later batches wait for the rebuild and then use the new keys. No count is
-/// lost or counted twice. Every instance on one database should share the keys: an instance started with other keys rebuilds again.
+/// Makes the stored rollups match the configured attribute keys at start-up. When the keys changed, it rebuilds the
+/// rollups that keep attribute values from the raw rows; the survey totals do not depend on the keys. The rebuild
+/// first updates the stored keys. Ingest batches hold a share lock on that row, so the update waits for batches in
+/// flight, and later batches wait for the rebuild and then use the new keys. No count is lost or counted twice.
+/// Every instance on one database should share the keys: an instance started with other keys rebuilds again.
 /// </summary>
 public sealed partial class RollupSynchronizer(
     NpgsqlDataSource dataSource, RollupOptions options, RollupState state, ILogger<RollupSynchronizer> logger)
@@ -16,8 +17,8 @@ public sealed partial class RollupSynchronizer(
     private const string RebuildSql =
         """
         UPDATE rollup_settings SET attribute_keys = @keys;
-        LOCK TABLE response_rollup_hourly, response_rollup_daily IN ACCESS EXCLUSIVE MODE;
-        TRUNCATE response_rollup_hourly, response_rollup_daily;
+        LOCK TABLE response_rollup_hourly, response_rollup_daily, response_rollup_monthly IN ACCESS EXCLUSIVE MODE;
+        TRUNCATE response_rollup_hourly, response_rollup_daily, response_rollup_monthly;
 
         INSERT INTO response_rollup_hourly
         SELECT survey_id, date_trunc('hour', responded_at, 'UTC'), dims,
@@ -35,6 +36,12 @@ public sealed partial class RollupSynchronizer(
         SELECT survey_id, (hour AT TIME ZONE 'UTC')::date, dims, sum(promoters), sum(passives), sum(detractors),
                sum(promoter_weight), sum(passive_weight), sum(detractor_weight), sum(weight_squares)
         FROM response_rollup_hourly
+        GROUP BY 1, 2, 3;
+
+        INSERT INTO response_rollup_monthly
+        SELECT survey_id, date_trunc('month', day)::date, dims, sum(promoters), sum(passives), sum(detractors),
+               sum(promoter_weight), sum(passive_weight), sum(detractor_weight), sum(weight_squares)
+        FROM response_rollup_daily
         GROUP BY 1, 2, 3;
         """;
 
