@@ -44,7 +44,7 @@ public sealed class QueriesReport(TextWriter output)
 
     /// <summary>Prints the time of VACUUM ANALYZE.</summary>
     public void PrintVacuum(TimeSpan elapsed) =>
-        Line($"VACUUM ANALYZE of the three tables took {elapsed.TotalSeconds:F1} s");
+        Line($"VACUUM ANALYZE of the tables took {elapsed.TotalSeconds:F1} s");
 
     /// <summary>Prints the rows and sizes of the tables.</summary>
     public void PrintTables(IReadOnlyList<TableSize> sizes)

@@ -3,8 +3,12 @@ namespace NpsGrpc.Benchmarks.Queries;
 /// <summary>Rows and on-disk size of a table, with its indexes and TOAST data.</summary>
 public sealed record TableSize(string Table, long Rows, long Bytes)
 {
-    /// <summary>The tables that a query reads: the raw rows and the two rollups.</summary>
-    public static readonly string[] Tables = ["responses", "response_rollup_hourly", "response_rollup_daily"];
+    /// <summary>The tables that a query reads: the raw rows and every rollup table.</summary>
+    public static readonly string[] Tables =
+    [
+        "responses", "response_rollup_hourly", "response_rollup_daily", "response_rollup_monthly",
+        "survey_rollup_hourly", "survey_rollup_daily", "survey_rollup_monthly",
+    ];
 
     /// <summary>Counts the rows and reads the size of each of <see cref="Tables"/>.</summary>
     public static async Task<IReadOnlyList<TableSize>> ReadAsync(
