@@ -47,8 +47,9 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
     // new keys (which updates this row first) waits for this batch, and later batches see the new keys.
     private const string RollupKeysSql = "SELECT attribute_keys FROM rollup_settings FOR SHARE";
 
-    // Rows are inserted in key order so that concurrent batches with overlapping ids take their index
-    // locks in the same order and cannot deadlock each other.
+    // Rows are inserted in key order so that concurrent batches with overlapping ids usually take their index
+    // locks in the same order. The database collation may order ids differently from the direct path's ordinal
+    // sort, so a deadlock remains possible; the caller reruns a batch that PostgreSQL aborted as a deadlock victim.
     private const string InsertSql =
         """
         WITH inserted AS (
