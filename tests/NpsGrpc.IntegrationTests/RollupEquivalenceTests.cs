@@ -172,6 +172,104 @@ public sealed class RollupEquivalenceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetNps_OtherInstanceChangedKeys_StaysCorrect()
+    {
+        var settings = Settings(useRollups: true);
+        settings["Rollups:AttributeKeys:0"] = "order_ref";
+        settings.Remove("Rollups:AttributeKeys:1");
+        await using var other = await RunningServer.StartAsync(_database.ConnectionString, settings);
+        var request = new GetNpsRequest { SurveyId = _surveyId, GroupBy = { Response("channel") } };
+
+        var fromFirst = await _rollups.Query.GetNpsAsync(request);
+
+        Assert.Equal(await _raw.Query.GetNpsAsync(request), fromFirst);
+    }
+
+    [Theory]
+    [InlineData("2026-03-01T00:00:00Z", "2026-03-01T13:00:00Z")]
+    [InlineData("2026-03-01T11:00:00Z", "2026-03-02T00:00:00Z")]
+    public async Task GetNps_WeightedEmptyPartOfDay_HasNoNps(string from, string to)
+    {
+        // Two weighted promoters late on a day of their own survey: a range covering most of that day without them
+        // is read as the day minus hours, and its weight sums must come out as exactly empty.
+        string surveyId = await _rollups.CreateSurveyAsync("weights");
+        var first = Make("w1", 10);
+        first.RespondedAt = At("2026-03-01T13:30:00Z");
+        first.Weight = 0.1;
+        var second = Make("w2", 10);
+        second.RespondedAt = At("2026-03-01T14:30:00Z");
+        second.Weight = 0.2;
+        if (from.EndsWith("T11:00:00Z", StringComparison.Ordinal))
+        {
+            first.RespondedAt = At("2026-03-01T02:30:00Z");
+            second.RespondedAt = At("2026-03-01T03:30:00Z");
+        }
+
+        await StreamAsync(_rollups.Ingest, Batch(surveyId, "b", [first, second]));
+        var request = new GetNpsRequest { SurveyId = surveyId, Weighted = true, StartTime = At(from), EndTime = At(to) };
+
+        var response = await _rollups.Query.GetNpsAsync(request);
+
+        Assert.Equal(0, response.Overall.ResponseCount);
+        Assert.False(response.Overall.HasNps);
+        Assert.Equal(await _raw.Query.GetNpsAsync(request), response);
+    }
+
+    [Fact]
+    public async Task GetNps_HugeWeightOutsideRange_KeepsSmallWeights()
+    {
+        // A weight of 1,000,000 early in the day and two of 0.000001 later: reading the day minus the early hours
+        // would wipe the small weights out in floating point, so weighted queries add hours only.
+        string surveyId = await _rollups.CreateSurveyAsync("precision");
+        var heavy = Make("heavy", 10);
+        heavy.RespondedAt = At("2025-05-05T02:10:00Z");
+        heavy.Weight = 1_000_000;
+        var promoter = Make("light-promoter", 10);
+        promoter.RespondedAt = At("2025-05-05T20:10:00Z");
+        promoter.Weight = 0.000001;
+        var detractor = Make("light-detractor", 0);
+        detractor.RespondedAt = At("2025-05-05T20:20:00Z");
+        detractor.Weight = 0.000001;
+        await StreamAsync(_rollups.Ingest, Batch(surveyId, "b", [heavy, promoter, detractor]));
+        var request = new GetNpsRequest
+        {
+            SurveyId = surveyId,
+            Weighted = true,
+            StartTime = At("2025-05-05T03:00:00Z"),
+            EndTime = At("2025-05-06T00:00:00Z"),
+        };
+
+        var rolled = await _rollups.Query.GetNpsAsync(request);
+        var raw = await _raw.Query.GetNpsAsync(request);
+
+        Assert.Equal(0, rolled.Overall.Nps, 9);
+        Assert.Equal(raw.Overall.StandardError, rolled.Overall.StandardError, 6);
+        Assert.Equal(raw.Overall.EffectiveSampleSize, rolled.Overall.EffectiveSampleSize, 6);
+    }
+
+    [Theory]
+    [InlineData(null, "1980-01-01T00:00:00Z")]
+    [InlineData("3000-01-01T00:00:00Z", null)]
+    public async Task GetNps_OpenRangeOutsideData_ReturnsEmpty(string? from, string? to)
+    {
+        var request = new GetNpsRequest { SurveyId = _surveyId, GroupBy = { Response("region") } };
+        if (from is not null)
+        {
+            request.StartTime = At(from);
+        }
+
+        if (to is not null)
+        {
+            request.EndTime = At(to);
+        }
+
+        var response = await _rollups.Query.GetNpsAsync(request);
+
+        Assert.Equal(0, response.Overall.ResponseCount);
+        Assert.Empty(response.Groups);
+    }
+
+    [Fact]
     public async Task Rollups_KeysChanged_RebuiltToMatchRaw()
     {
         var settings = Settings(useRollups: true);

@@ -95,4 +95,17 @@ public sealed class RollupPiecesTests
         Assert.Equal(2, pieces.Days.Count);
         AssertCoversExactly(pieces, start, end);
     }
+
+    [Fact]
+    public void Split_WithoutSubtraction_AddsHoursOnly()
+    {
+        var start = Utc("2026-03-22T23:00:00Z");
+        var end = Utc("2026-03-29T22:00:00Z");
+
+        var pieces = RollupPieces.Split([(start, end)], allowSubtraction: false);
+
+        Assert.All(pieces.Hours, h => Assert.Equal(1, h.Sign));
+        Assert.Equal(23, pieces.Hours.Sum(h => (h.End - h.Start).TotalHours));
+        AssertCoversExactly(pieces, start, end);
+    }
 }

@@ -40,8 +40,9 @@ public sealed record NpsEstimate(
     public static NpsEstimate ComputeWeighted(
         NpsCounts counts, WeightedNpsCounts weights, double confidenceLevel, IntervalMethod method)
     {
+        // Emptiness is decided by the counts: weight sums are floating point and may not be exactly 0.
         double total = weights.TotalWeight;
-        return total == 0
+        return counts.N == 0 || total <= 0
             ? Empty(counts, confidenceLevel, method)
             : Core(counts, weights.PromoterWeight / total, weights.DetractorWeight / total, weights.EffectiveN, confidenceLevel, method);
     }

@@ -40,6 +40,17 @@ public readonly record struct WeightedNpsCounts(
     /// <summary>Standard error in NPS points, 100 x sqrt(variance / effective n), or null for an empty set.</summary>
     public double? StandardError => Variance is { } variance ? 100 * Math.Sqrt(variance / EffectiveN) : null;
 
+    /// <summary>
+    /// Returns these sums with the weight of every category that has no responses in <paramref name="counts"/> set to
+    /// exactly 0. Sums built by subtracting floating-point partial sums can leave a residue such as 2.8e-17 where
+    /// the counts are 0, which would otherwise turn an empty set into one with an NPS.
+    /// </summary>
+    public WeightedNpsCounts KeepingOnly(NpsCounts counts) => new(
+        counts.Promoters == 0 ? 0 : PromoterWeight,
+        counts.Passives == 0 ? 0 : PassiveWeight,
+        counts.Detractors == 0 ? 0 : DetractorWeight,
+        counts.N == 0 ? 0 : SumOfSquaredWeights);
+
     /// <summary>Sums the weights of <paramref name="responses"/>, each a 0-10 score with a positive weight.</summary>
     public static WeightedNpsCounts FromResponses(IEnumerable<(int Score, double Weight)> responses)
     {

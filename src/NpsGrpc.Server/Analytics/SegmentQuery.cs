@@ -125,14 +125,14 @@ public sealed class SegmentQuery(QueryRequestParser parser, ResponseCounter coun
         // Every response of a group is also in the overall population exactly once, so the rest of the population
         // is the overall counts minus the group's, and it is independent of the group.
         var restCounts = new NpsCounts(
-            overallCounts.Promoters - row.Counts.Promoters,
-            overallCounts.Passives - row.Counts.Passives,
-            overallCounts.Detractors - row.Counts.Detractors);
+            Math.Max(0, overallCounts.Promoters - row.Counts.Promoters),
+            Math.Max(0, overallCounts.Passives - row.Counts.Passives),
+            Math.Max(0, overallCounts.Detractors - row.Counts.Detractors));
         var restWeights = new WeightedNpsCounts(
-            overallWeights.PromoterWeight - row.Weights.PromoterWeight,
-            overallWeights.PassiveWeight - row.Weights.PassiveWeight,
-            overallWeights.DetractorWeight - row.Weights.DetractorWeight,
-            overallWeights.SumOfSquaredWeights - row.Weights.SumOfSquaredWeights);
+            Math.Max(0, overallWeights.PromoterWeight - row.Weights.PromoterWeight),
+            Math.Max(0, overallWeights.PassiveWeight - row.Weights.PassiveWeight),
+            Math.Max(0, overallWeights.DetractorWeight - row.Weights.DetractorWeight),
+            Math.Max(0, overallWeights.SumOfSquaredWeights - row.Weights.SumOfSquaredWeights)).KeepingOnly(restCounts);
         var rest = StatisticsBuilder.Estimate(restCounts, restWeights, options);
 
         if (StatisticsBuilder.Difference(estimate, rest) is { } versusRest && overall.Nps is { } overallNps)

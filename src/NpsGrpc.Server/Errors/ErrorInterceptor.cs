@@ -81,6 +81,20 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) :
             return new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled by the client or its deadline passed."));
         }
 
+        if (exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure })
+        {
+            Log.DatabaseUnavailable(logger, exception, context.Method);
+            return new RpcException(new Status(
+                StatusCode.Aborted, "The batch collided with concurrent writes several times. Resend it; it is safe to retry."));
+        }
+
+        if (exception is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled })
+        {
+            Log.DatabaseUnavailable(logger, exception, context.Method);
+            return new RpcException(new Status(
+                StatusCode.DeadlineExceeded, "The database cancelled the statement because it ran too long."));
+        }
+
         if (IsDatabaseUnavailable(exception))
         {
             Log.DatabaseUnavailable(logger, exception, context.Method);
@@ -103,7 +117,9 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) :
             PostgresErrorCodes.TooManyConnections or
             PostgresErrorCodes.UndefinedTable or
             PostgresErrorCodes.ReadOnlySqlTransaction
-            || postgres.SqlState.StartsWith("08", StringComparison.Ordinal),
+            || postgres.IsTransient
+            || postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
+            || postgres.SqlState.StartsWith("53", StringComparison.Ordinal),
         NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is SocketException or IOException or TimeoutException,
         TimeoutException or SocketException => true,
         _ => false,

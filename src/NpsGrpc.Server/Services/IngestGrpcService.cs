@@ -12,6 +12,9 @@ namespace NpsGrpc.Server.Services;
 public sealed class IngestGrpcService(ResponseBatchIngestor responses, CustomerBatchIngestor customers)
     : IngestService.IngestServiceBase
 {
+    /// <summary>Batches with rejections kept in an IngestResponses summary, so it stays far below message limits.</summary>
+    private const int MaxReportedBatches = 100;
+
     /// <inheritdoc />
     public override async Task StreamResponses(
         IAsyncStreamReader<StreamResponsesRequest> requestStream,
@@ -37,9 +40,13 @@ public sealed class IngestGrpcService(ResponseBatchIngestor responses, CustomerB
             summary.AcceptedCount += result.AcceptedCount;
             summary.DuplicateCount += result.DuplicateCount;
             summary.RejectedCount += result.RejectedCount;
-            if (result.RejectedCount > 0)
+            if (result.RejectedCount > 0 && summary.BatchesWithRejections.Count < MaxReportedBatches)
             {
                 summary.BatchesWithRejections.Add(result);
+            }
+            else if (result.RejectedCount > 0)
+            {
+                summary.BatchesWithRejectionsTruncated = true;
             }
         }
 

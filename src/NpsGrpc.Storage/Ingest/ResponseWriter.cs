@@ -3,6 +3,7 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using NpsGrpc.Domain.Validation;
+using NpsGrpc.Storage.Rollups;
 
 namespace NpsGrpc.Storage.Ingest;
 
@@ -43,13 +44,12 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         "COPY ingest_staging (position, response_id, customer_id, score, responded_at, comment, attributes, weight, content_hash) " +
         "FROM STDIN (FORMAT BINARY)";
 
-    // The rollups are keyed by the attribute keys stored in the database, read under a share lock so a rebuild for
-    // new keys (which updates this row first) waits for this batch, and later batches see the new keys.
-    private const string RollupKeysSql = "SELECT attribute_keys FROM rollup_settings FOR SHARE";
+    // The rollups are keyed by the attribute keys stored in the database, read under the shared rollup lock.
+    private const string RollupKeysSql = "SELECT attribute_keys FROM rollup_settings";
 
-    // Rows are inserted in key order so that concurrent batches with overlapping ids usually take their index
-    // locks in the same order. The database collation may order ids differently from the direct path's ordinal
-    // sort, so a deadlock remains possible; the caller reruns a batch that PostgreSQL aborted as a deadlock victim.
+    // Rows are inserted in byte order (COLLATE "C"), like the direct path's ordinal sort, so that concurrent batches
+    // with overlapping ids take their index locks in the same order. The two orders differ only for ids with
+    // characters above U+FFFF; a deadlock that still happens is retried by the caller.
     private const string InsertSql =
         """
         WITH inserted AS (
@@ -58,7 +58,7 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
             SELECT @survey_id, response_id, customer_id, score, responded_at, @received_at,
                    comment, attributes, weight, content_hash
             FROM ingest_staging
-            ORDER BY response_id
+            ORDER BY response_id COLLATE "C"
             ON CONFLICT (survey_id, response_id) DO NOTHING
             RETURNING 1)
         SELECT count(*)::integer FROM inserted
@@ -90,6 +90,13 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // The lock comes first, in its own statement, so the keys are read after any rebuild it waited for.
+        await using (var rollupLock = new NpgsqlCommand("SELECT pg_advisory_xact_lock_shared(@key)", connection, transaction))
+        {
+            rollupLock.Parameters.AddWithValue("key", NpgsqlDbType.Bigint, RollupSynchronizer.RollupLockKey);
+            await rollupLock.ExecuteNonQueryAsync(cancellationToken);
+        }
 
         string[] rollupKeys;
         await using (var settings = new NpgsqlCommand(RollupKeysSql, connection, transaction))

@@ -1,6 +1,6 @@
 -- Monthly counts by rollup attribute values, and survey totals (no attribute values) per hour, day and month.
 -- Queries without attribute conditions read the totals, which are one row per period; whole UTC months read the
--- monthly tables. Both are filled from the existing rollups here and maintained by ingest from now on.
+-- monthly tables. Ingest maintains them from now on.
 
 CREATE TABLE response_rollup_monthly (
     survey_id        text NOT NULL,
@@ -55,24 +55,7 @@ CREATE TABLE survey_rollup_monthly (
     PRIMARY KEY (survey_id, month)
 );
 
-LOCK TABLE response_rollup_hourly, response_rollup_daily IN SHARE MODE;
-
-INSERT INTO response_rollup_monthly
-SELECT survey_id, date_trunc('month', day)::date, dims, sum(promoters), sum(passives), sum(detractors),
-       sum(promoter_weight), sum(passive_weight), sum(detractor_weight), sum(weight_squares)
-FROM response_rollup_daily GROUP BY 1, 2, 3;
-
-INSERT INTO survey_rollup_hourly
-SELECT survey_id, hour, sum(promoters), sum(passives), sum(detractors),
-       sum(promoter_weight), sum(passive_weight), sum(detractor_weight), sum(weight_squares)
-FROM response_rollup_hourly GROUP BY 1, 2;
-
-INSERT INTO survey_rollup_daily
-SELECT survey_id, day, sum(promoters), sum(passives), sum(detractors),
-       sum(promoter_weight), sum(passive_weight), sum(detractor_weight), sum(weight_squares)
-FROM response_rollup_daily GROUP BY 1, 2;
-
-INSERT INTO survey_rollup_monthly
-SELECT survey_id, date_trunc('month', day)::date, sum(promoters), sum(passives), sum(detractors),
-       sum(promoter_weight), sum(passive_weight), sum(detractor_weight), sum(weight_squares)
-FROM response_rollup_daily GROUP BY 1, 2;
+-- The tables are filled by the rollup synchronizer at start-up: migration 0002 left rollup_settings without
+-- a layout marker, so the synchronizer rebuilds every rollup table from the raw rows once (see
+-- rollup_settings.layout_version below), which also covers responses stored before the rollups existed.
+ALTER TABLE rollup_settings ADD COLUMN layout_version integer NOT NULL DEFAULT 0;

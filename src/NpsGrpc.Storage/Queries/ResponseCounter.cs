@@ -1,3 +1,4 @@
+using System.Data;
 using Npgsql;
 using NpsGrpc.Domain.Scoring;
 using NpsGrpc.Storage.Rollups;
@@ -11,45 +12,65 @@ namespace NpsGrpc.Storage.Queries;
 /// </summary>
 public sealed class ResponseCounter(NpgsqlDataSource dataSource, RollupOptions rollups, RollupState rollupState)
 {
-    /// <summary>Whether <paramref name="query"/> would read the rollups.</summary>
-    public bool UsesRollups(CountQuery query)
+    /// <summary>
+    /// Whether <paramref name="query"/> would read the rollups, given the rollup keys stored in the database (which
+    /// every ingest batch follows) and this instance's settings.
+    /// </summary>
+    public bool UsesRollups(CountQuery query, IReadOnlyCollection<string> storedKeys)
     {
         if (!rollups.UseForQueries || !rollupState.IsReady)
         {
             return false;
         }
 
-        var keys = rollups.NormalizedKeys;
-        return query.Filters.All(f => f.Source == AttributeSource.Response && keys.Contains(f.Key, StringComparer.Ordinal))
-            && query.GroupBy.All(g => g.Source == AttributeSource.Response && keys.Contains(g.Key, StringComparer.Ordinal));
+        return query.Filters.All(f => f.Source == AttributeSource.Response && storedKeys.Contains(f.Key, StringComparer.Ordinal))
+            && query.GroupBy.All(g => g.Source == AttributeSource.Response && storedKeys.Contains(g.Key, StringComparer.Ordinal));
     }
 
-    /// <summary>Runs every query in one round trip and returns the rows of each, in query order.</summary>
+    /// <summary>Whether <paramref name="query"/> would read the rollups with this instance's configured keys.</summary>
+    public bool UsesRollups(CountQuery query) => UsesRollups(query, rollups.NormalizedKeys);
+
+    /// <summary>
+    /// Runs every query in one round trip and returns the rows of each, in query order. All queries read one
+    /// snapshot (a read-only repeatable-read transaction), so overall and group figures agree while ingest runs.
+    /// </summary>
     public async Task<IReadOnlyList<IReadOnlyList<CountRow>>> CountAsync(
         IReadOnlyList<CountQuery> queries, CancellationToken cancellationToken)
     {
-        var fromRollups = queries.Select(UsesRollups).ToArray();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+
+        // Another instance may have rebuilt the rollups for other keys; only the stored keys are in the rollups.
+        string[] storedKeys;
+        await using (var keys = new NpgsqlCommand("SELECT attribute_keys FROM rollup_settings", connection, transaction))
+        {
+            storedKeys = (string[])(await keys.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        var fromRollups = queries.Select(q => UsesRollups(q, storedKeys)).ToArray();
+        await using var batch = new NpgsqlBatch(connection, transaction);
         for (int i = 0; i < queries.Count; i++)
         {
             batch.BatchCommands.Add(fromRollups[i] ? RollupCountCommand.Build(queries[i]) : RawCountCommand.Build(queries[i]));
         }
 
         var results = new List<IReadOnlyList<CountRow>>(queries.Count);
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        for (int i = 0; i < queries.Count; i++)
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
-            var rows = new List<CountRow>();
-            while (await reader.ReadAsync(cancellationToken))
+            for (int i = 0; i < queries.Count; i++)
             {
-                rows.Add(ReadRow(reader, queries[i], fromRollups[i]));
-            }
+                var rows = new List<CountRow>();
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    rows.Add(ReadRow(reader, queries[i], fromRollups[i]));
+                }
 
-            results.Add(rows);
-            await reader.NextResultAsync(cancellationToken);
+                results.Add(rows);
+                await reader.NextResultAsync(cancellationToken);
+            }
         }
 
+        await transaction.CommitAsync(cancellationToken);
         return results;
     }
 
@@ -74,7 +95,7 @@ public sealed class ResponseCounter(NpgsqlDataSource dataSource, RollupOptions r
         double Sum(int offset) => reader.IsDBNull(column + offset) ? 0 : reader.GetDouble(column + offset);
 
         var counts = new NpsCounts(Count(0), Count(1), Count(2));
-        var weights = query.Weighted ? new WeightedNpsCounts(Sum(3), Sum(4), Sum(5), Sum(6)) : default;
+        var weights = query.Weighted ? new WeightedNpsCounts(Sum(3), Sum(4), Sum(5), Sum(6)).KeepingOnly(counts) : default;
         return new CountRow(values, bucket, counts, weights);
     }
 }

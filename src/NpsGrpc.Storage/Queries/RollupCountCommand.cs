@@ -44,7 +44,7 @@ internal static class RollupCountCommand
         var intervals = query.Bucketing is { } bucketing
             ? bucketing.Buckets.Select(b => (b.StartUtc, b.EndUtc)).ToList()
             : [(query.From ?? Earliest, query.To ?? Latest)];
-        var pieces = RollupPieces.Split(intervals);
+        var pieces = RollupPieces.Split(intervals, allowSubtraction: !query.Weighted);
         bool byDims = query.Filters.Count > 0 || query.GroupBy.Count > 0;
 
         var command = new NpgsqlBatchCommand();
@@ -107,7 +107,12 @@ internal static class RollupCountCommand
         // Subtracted hours can cancel a group out entirely; the raw rows would not have that group at all.
         string having = columns.Count == 0 ? "" : " HAVING sum(u.promoters) + sum(u.passives) + sum(u.detractors) <> 0";
 
-        // Every range lies after 1990, so there is always at least one branch.
+        // A range entirely before the earliest or after the latest possible response has no pieces at all.
+        if (branches.Count == 0)
+        {
+            branches.Add("SELECT 0, NULL::jsonb, 0, 0, 0, 0.0::float8, 0.0::float8, 0.0::float8, 0.0::float8 WHERE false");
+        }
+
         command.CommandText =
             $"SELECT {select} FROM ({string.Join(" UNION ALL ", branches)}) AS u (bucket, dims, promoters, passives, " +
             "detractors, promoter_weight, passive_weight, detractor_weight, weight_squares)" +

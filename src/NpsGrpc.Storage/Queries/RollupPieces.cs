@@ -10,6 +10,8 @@ public sealed class RollupPieces
 {
     private static readonly TimeSpan HalfDay = TimeSpan.FromHours(12);
 
+    private bool _allowSubtraction = true;
+
     /// <summary>Whole UTC calendar months, [start, end) on first days of months, with the index of their bucket.</summary>
     public List<(DateOnly Start, DateOnly End, int Bucket)> Months { get; } = [];
 
@@ -23,9 +25,15 @@ public sealed class RollupPieces
     public List<(DateTime Start, DateTime End, int Bucket)> Raw { get; } = [];
 
     /// <summary>Splits each interval; the position of an interval in the list is its bucket index.</summary>
-    public static RollupPieces Split(IReadOnlyList<(DateTime Start, DateTime End)> intervals)
+    /// <param name="intervals">The intervals, one per bucket.</param>
+    /// <param name="allowSubtraction">
+    /// Whether a mostly covered day may be read whole minus hours. Counts are integers and subtract exactly; weight
+    /// sums are floating point, where subtracting a large weight can wipe out small ones, so weighted queries add
+    /// hours only.
+    /// </param>
+    public static RollupPieces Split(IReadOnlyList<(DateTime Start, DateTime End)> intervals, bool allowSubtraction = true)
     {
-        var pieces = new RollupPieces();
+        var pieces = new RollupPieces { _allowSubtraction = allowSubtraction };
         for (int bucket = 0; bucket < intervals.Count; bucket++)
         {
             pieces.Add(intervals[bucket].Start, intervals[bucket].End, bucket);
@@ -103,7 +111,7 @@ public sealed class RollupPieces
     /// <summary>Adds [start, end) within the UTC day starting at <paramref name="day"/>.</summary>
     private void AddPartialDay(DateTime day, DateTime start, DateTime end, int bucket)
     {
-        if (end - start <= HalfDay)
+        if (!_allowSubtraction || end - start <= HalfDay)
         {
             Hours.Add((start, end, bucket, 1));
             return;

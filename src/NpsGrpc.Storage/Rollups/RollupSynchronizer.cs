@@ -5,20 +5,31 @@ using Npgsql;
 namespace NpsGrpc.Storage.Rollups;
 
 /// <summary>
-/// Makes the stored rollups match the configured attribute keys at start-up. When the keys changed, it rebuilds the
-/// rollups that keep attribute values from the raw rows; the survey totals do not depend on the keys. The rebuild
-/// first updates the stored keys. Ingest batches hold a share lock on that row, so the update waits for batches in
-/// flight, and later batches wait for the rebuild and then use the new keys. No count is lost or counted twice.
-/// Every instance on one database should share the keys: an instance started with other keys rebuilds again.
+/// Makes the stored rollups match the configured attribute keys at start-up, rebuilding every rollup table from the
+/// raw rows when the keys changed. The rebuild holds the rollup advisory lock exclusively: it waits for ingest batches
+/// in flight, and later batches wait for it and then use the new keys, so no count is lost or counted twice. Every
+/// instance on one database should share the keys: an instance started with other keys rebuilds again.
 /// </summary>
 public sealed partial class RollupSynchronizer(
     NpgsqlDataSource dataSource, RollupOptions options, RollupState state, ILogger<RollupSynchronizer> logger)
 {
-    private const string RebuildSql =
+    /// <summary>
+    /// Advisory lock key that serialises rollup rebuilds with ingest ("npsroll" in ASCII). Ingest takes it shared
+    /// per batch, a rebuild takes it exclusively; PostgreSQL queues new shared requests behind a waiting exclusive
+    /// one, so a rebuild cannot be starved by a steady stream of batches.
+    /// </summary>
+    public const long RollupLockKey = 0x6E7073726F6C6C;
+
+    /// <summary>
+    /// Rebuilds every rollup table from the raw rows: the counts by attribute values per hour from the responses,
+    /// every coarser or attribute-free table from those.
+    /// </summary>
+    public const string RebuildSql =
         """
-        UPDATE rollup_settings SET attribute_keys = @keys;
-        LOCK TABLE response_rollup_hourly, response_rollup_daily, response_rollup_monthly IN ACCESS EXCLUSIVE MODE;
-        TRUNCATE response_rollup_hourly, response_rollup_daily, response_rollup_monthly;
+        LOCK TABLE response_rollup_hourly, response_rollup_daily, response_rollup_monthly,
+                   survey_rollup_hourly, survey_rollup_daily, survey_rollup_monthly IN ACCESS EXCLUSIVE MODE;
+        TRUNCATE response_rollup_hourly, response_rollup_daily, response_rollup_monthly,
+                 survey_rollup_hourly, survey_rollup_daily, survey_rollup_monthly;
 
         INSERT INTO response_rollup_hourly
         SELECT survey_id, date_trunc('hour', responded_at, 'UTC'), dims,
@@ -28,7 +39,8 @@ public sealed partial class RollupSynchronizer(
                coalesce(sum(w) FILTER (WHERE score <= 6), 0), sum(w * w)
         FROM (SELECT survey_id, responded_at, score, coalesce(weight, 1) AS w,
                      (SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb)
-                      FROM jsonb_each(attributes) e WHERE e.key = ANY(@keys)) AS dims
+                      FROM jsonb_each(attributes) e
+                      WHERE e.key = ANY((SELECT attribute_keys FROM rollup_settings)::text[])) AS dims
               FROM responses) r
         GROUP BY 1, 2, 3;
 
@@ -43,22 +55,52 @@ public sealed partial class RollupSynchronizer(
                sum(promoter_weight), sum(passive_weight), sum(detractor_weight), sum(weight_squares)
         FROM response_rollup_daily
         GROUP BY 1, 2, 3;
+
+        INSERT INTO survey_rollup_hourly
+        SELECT survey_id, hour, sum(promoters), sum(passives), sum(detractors),
+               sum(promoter_weight), sum(passive_weight), sum(detractor_weight), sum(weight_squares)
+        FROM response_rollup_hourly
+        GROUP BY 1, 2;
+
+        INSERT INTO survey_rollup_daily
+        SELECT survey_id, (hour AT TIME ZONE 'UTC')::date, sum(promoters), sum(passives), sum(detractors),
+               sum(promoter_weight), sum(passive_weight), sum(detractor_weight), sum(weight_squares)
+        FROM survey_rollup_hourly
+        GROUP BY 1, 2;
+
+        INSERT INTO survey_rollup_monthly
+        SELECT survey_id, date_trunc('month', day)::date, sum(promoters), sum(passives), sum(detractors),
+               sum(promoter_weight), sum(passive_weight), sum(detractor_weight), sum(weight_squares)
+        FROM survey_rollup_daily
+        GROUP BY 1, 2;
         """;
 
-    /// <summary>Checks the stored keys and rebuilds the rollups when they differ from the configured ones.</summary>
+    /// <summary>
+    /// Version of the rollup tables' layout. A database whose stored version is lower is rebuilt once, so a change
+    /// of layout (such as new rollup levels) never leaves tables that miss earlier responses.
+    /// </summary>
+    public const int LayoutVersion = 1;
+
+    /// <summary>Checks the stored keys and layout, and rebuilds the rollups when either differs.</summary>
     public async Task SynchronizeAsync(CancellationToken cancellationToken)
     {
         string[] keys = options.NormalizedKeys;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        string[]? stored = await connection.QuerySingleOrDefaultAsync<string[]>(new CommandDefinition(
-            "SELECT attribute_keys FROM rollup_settings", cancellationToken: cancellationToken));
+        var stored = await connection.QuerySingleAsync<(string[] Keys, int Layout)>(new CommandDefinition(
+            "SELECT attribute_keys, layout_version FROM rollup_settings", cancellationToken: cancellationToken));
 
-        if (stored is null || !stored.SequenceEqual(keys, StringComparer.Ordinal))
+        if (!stored.Keys.SequenceEqual(keys, StringComparer.Ordinal) || stored.Layout < LayoutVersion)
         {
-            Log.Rebuilding(logger, string.Join(",", stored ?? []), string.Join(",", keys));
+            Log.Rebuilding(logger, string.Join(",", stored.Keys), string.Join(",", keys), stored.Layout, LayoutVersion);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition(
-                RebuildSql, new { keys }, transaction, commandTimeout: 0, cancellationToken: cancellationToken));
+                "SELECT pg_advisory_xact_lock(@key); UPDATE rollup_settings SET attribute_keys = @keys, layout_version = @layout;",
+                new { key = RollupLockKey, keys, layout = LayoutVersion },
+                transaction,
+                commandTimeout: 0,
+                cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(
+                RebuildSql, transaction: transaction, commandTimeout: 0, cancellationToken: cancellationToken));
             await transaction.CommitAsync(cancellationToken);
             Log.Rebuilt(logger);
         }
@@ -69,8 +111,8 @@ public sealed partial class RollupSynchronizer(
     private static partial class Log
     {
         [LoggerMessage(EventId = 40, Level = LogLevel.Warning,
-            Message = "Rollup attribute keys changed from [{StoredKeys}] to [{ConfiguredKeys}]; rebuilding the rollups from the raw rows")]
-        public static partial void Rebuilding(ILogger logger, string storedKeys, string configuredKeys);
+            Message = "Rebuilding the rollups from the raw rows: keys [{StoredKeys}] to [{ConfiguredKeys}], layout {StoredLayout} to {Layout}")]
+        public static partial void Rebuilding(ILogger logger, string storedKeys, string configuredKeys, int storedLayout, int layout);
 
         [LoggerMessage(EventId = 41, Level = LogLevel.Information, Message = "Rollups rebuilt")]
         public static partial void Rebuilt(ILogger logger);
