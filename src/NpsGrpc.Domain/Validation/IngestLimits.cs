@@ -6,16 +6,16 @@ public sealed record IngestLimits
     /// <summary>Maximum items (responses or customers) per batch. Default 5000.</summary>
     public int MaxBatchSize { get; init; } = 5000;
 
-    /// <summary>Maximum length of a response, customer or batch id, in UTF-16 code units. Default 128.</summary>
+    /// <summary>Maximum length of a response, customer or batch id, in characters (Unicode code points). Default 128.</summary>
     public int MaxIdLength { get; init; } = 128;
 
-    /// <summary>Maximum comment length, in UTF-16 code units. Default 8000.</summary>
+    /// <summary>Maximum comment length, in characters (Unicode code points). Default 8000.</summary>
     public int MaxCommentLength { get; init; } = 8000;
 
     /// <summary>Maximum attributes per response or customer. Default 32.</summary>
     public int MaxAttributes { get; init; } = 32;
 
-    /// <summary>Maximum length of an attribute value, in UTF-16 code units. Default 256.</summary>
+    /// <summary>Maximum length of an attribute value, in characters (Unicode code points). Default 256.</summary>
     public int MaxAttributeValueLength { get; init; } = 256;
 
     /// <summary>Maximum values of one customer attribute. Default 64.</summary>
