@@ -74,9 +74,20 @@ public sealed class TimeBucketTests
     [InlineData("")]
     [InlineData("Mars/Olympus")]
     [InlineData("../etc/passwd")]
+    [InlineData("UTC+12")]
+    [InlineData("W. Europe Standard Time")]
     public void FindZone_UnknownId_Throws(string id)
     {
         Assert.Throws<TimeZoneNotFoundException>(() => TimeBuckets.FindZone(id));
+    }
+
+    [Theory]
+    [InlineData("UTC")]
+    [InlineData("Etc/GMT-12")]
+    [InlineData("America/St_Johns")]
+    public void FindZone_IanaId_IsFound(string id)
+    {
+        Assert.NotNull(TimeBuckets.FindZone(id));
     }
 
     [Fact]

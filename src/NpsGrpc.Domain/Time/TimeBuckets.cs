@@ -9,11 +9,25 @@ namespace NpsGrpc.Domain.Time;
 public static class TimeBuckets
 {
     /// <summary>Finds an IANA time zone such as "Europe/Berlin" or "Asia/Kolkata".</summary>
-    /// <exception cref="TimeZoneNotFoundException">The id is unknown to the system's time zone database.</exception>
-    public static TimeZoneInfo FindZone(string ianaId) =>
-        ianaId.Length == 0 || !ianaId.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '_' or '-' or '+')
-            ? throw new TimeZoneNotFoundException($"'{ianaId}' is not an IANA time zone id.")
-            : TimeZoneInfo.FindSystemTimeZoneById(ianaId);
+    /// <exception cref="TimeZoneNotFoundException">
+    /// The id is unknown to the system's time zone database, or is a Windows id. .NET maps Windows ids such as
+    /// "UTC+12" to IANA zones, but PostgreSQL reads such strings as POSIX offsets with the opposite sign, so only
+    /// IANA ids are accepted.
+    /// </exception>
+    public static TimeZoneInfo FindZone(string ianaId)
+    {
+        if (ianaId.Length == 0 || !ianaId.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '_' or '-' or '+'))
+        {
+            throw new TimeZoneNotFoundException($"'{ianaId}' is not an IANA time zone id.");
+        }
+
+        if (TimeZoneInfo.TryConvertWindowsIdToIanaId(ianaId, out string? iana) && !TimeZoneInfo.TryConvertIanaIdToWindowsId(ianaId, out _))
+        {
+            throw new TimeZoneNotFoundException($"'{ianaId}' is a Windows time zone id; use the IANA id {iana}.");
+        }
+
+        return TimeZoneInfo.FindSystemTimeZoneById(ianaId);
+    }
 
     /// <summary>Returns the local calendar date of a UTC instant in <paramref name="zone"/>.</summary>
     public static DateOnly LocalDate(DateTime utcInstant, TimeZoneInfo zone) =>
