@@ -19,6 +19,10 @@ public sealed partial class DatabaseStartup(
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// NOTE: a rollup rebuild that outlasts Database:StartupWait is cancelled, logged like an unreachable database and
+    /// started again in the background, where it has no time limit.
+    /// </remarks>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var wait = configuration.GetValue("Database:StartupWait", TimeSpan.FromSeconds(30));

@@ -133,6 +133,10 @@ internal static class RollupDelta
     }
 
     /// <summary>Returns the JSON object of the response attributes whose keys are rollup keys; keys come sorted.</summary>
+    /// <remarks>
+    /// NOTE: dims is part of the rollup primary keys, whose btree entries PostgreSQL limits to about 2700 bytes.
+    /// Several rollup keys with long, incompressible values (256 characters each) can exceed it and fail the batch.
+    /// </remarks>
     private static string DimsJson(IReadOnlyList<KeyValuePair<string, string>> attributes, string[] rollupKeys, ArrayBufferWriter<byte> buffer)
     {
         if (rollupKeys.Length == 0 || !attributes.Any(a => rollupKeys.Contains(a.Key, StringComparer.Ordinal)))
