@@ -35,9 +35,9 @@ public static class IngestCommand
             DefaultValueFactory = _ => 2,
         };
 
-        RequirePositive(rows);
-        RequirePositive(batchSize);
-        RequirePositive(rounds);
+        BenchmarkOptions.RequirePositive(rows);
+        BenchmarkOptions.RequirePositive(batchSize);
+        BenchmarkOptions.RequirePositive(rounds);
         streams.Validators.Add(result =>
         {
             int[] values = result.GetValueOrDefault<int[]>() ?? [];
@@ -72,13 +72,4 @@ public static class IngestCommand
         });
         return command;
     }
-
-    private static void RequirePositive(Option<int> option) =>
-        option.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 1)
-            {
-                result.AddError($"{option.Name} must be a positive integer.");
-            }
-        });
 }

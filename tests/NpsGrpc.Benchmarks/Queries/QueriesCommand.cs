@@ -32,9 +32,9 @@ public static class QueriesCommand
         {
             Description = "Leave the database in the cluster at the end, for inspection; drop it with DROP DATABASE.",
         };
-        RequirePositive(rows);
-        RequirePositive(repeats);
-        RequirePositive(rawRepeats);
+        BenchmarkOptions.RequirePositive(rows);
+        BenchmarkOptions.RequirePositive(repeats);
+        BenchmarkOptions.RequirePositive(rawRepeats);
 
         var command = new Command(
             "queries",
@@ -63,13 +63,4 @@ public static class QueriesCommand
         });
         return command;
     }
-
-    private static void RequirePositive(Option<int> option) =>
-        option.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 1)
-            {
-                result.AddError($"{option.Name} must be a positive integer.");
-            }
-        });
 }
