@@ -163,6 +163,12 @@ internal sealed class IngestCommand
         }
         catch (Exception exception) when (exception is RpcException or ServerProtocolException)
         {
+            if (report.LastAcknowledgedLine == 0)
+            {
+                await Console.Error.WriteLineAsync("The ingest stopped before the server stored any batch of this file.");
+                throw;
+            }
+
             report.Print(Console.Out);
             await Console.Error.WriteLineAsync(
                 $"The ingest stopped early; the counts above cover the acknowledged batches, which end at line " +

@@ -28,7 +28,9 @@ public sealed class SurveyDirectory(SurveyStore surveys)
 
         if (await surveys.GetAsync(surveyId, cancellationToken) is null)
         {
-            throw RpcErrors.NotFound($"Survey '{surveyId}' does not exist. Create it with SurveyService.CreateSurvey first.");
+            throw RpcErrors.NotFound(
+                $"Survey '{surveyId}' does not exist. Create it first with SurveyService.CreateSurvey " +
+                $"(from the command line: nps surveys create --id {surveyId} --name NAME).");
         }
 
         _known.TryAdd(surveyId, true);
