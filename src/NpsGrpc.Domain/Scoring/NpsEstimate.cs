@@ -34,7 +34,7 @@ public sealed record NpsEstimate(
 
     /// <summary>
     /// Computes the weighted estimate: shares are weight sums over the total weight, and the Kish effective sample
-    /// size stands in for n in the standard error and in the adjusted Wald pseudo-response shares.
+    /// size replaces n in the standard error and in the adjusted Wald pseudo-response shares.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The level is not strictly between 0 and 1.</exception>
     public static NpsEstimate ComputeWeighted(

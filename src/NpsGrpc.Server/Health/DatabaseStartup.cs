@@ -5,9 +5,9 @@ using NpsGrpc.Storage.Rollups;
 namespace NpsGrpc.Server.Health;
 
 /// <summary>
-/// Applies database migrations and brings the rollups in line with the configured keys at start-up. Start-up waits for the database up to Database:StartupWait
-/// (default 30 s); after that the server starts anyway, reports NOT_SERVING and keeps retrying in the
-/// background, so a server started before its database recovers by itself.
+/// Applies database migrations and brings the rollups in line with the configured keys at start-up. Start-up
+/// waits for the database up to Database:StartupWait (default 30 s). After that the server starts anyway, reports
+/// NOT_SERVING and keeps retrying in the background, so a server started before its database recovers by itself.
 /// </summary>
 public sealed partial class DatabaseStartup(
     MigrationRunner migrations,

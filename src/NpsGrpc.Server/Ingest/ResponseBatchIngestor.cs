@@ -59,8 +59,8 @@ public sealed partial class ResponseBatchIngestor(
             var response = outcome.Value!;
             if (positionById.TryGetValue(response.ResponseId, out int earlier))
             {
-                // The same id twice in one batch: different content is a conflict at once; the same content follows
-                // the fate of the earlier item, which is only known after the write.
+                // The same id twice in one batch with different content is a conflict at once. With the same content
+                // the repeat gets the earlier item's outcome, which is known only after the write.
                 if (valid[earlier].ContentHash.AsSpan().SequenceEqual(response.ContentHash))
                 {
                     repeats.Add((index, earlier));
@@ -134,13 +134,13 @@ public sealed partial class ResponseBatchIngestor(
         Message = violation.Message,
     };
 
-    private static ItemRejection Conflict(int index, string responseId, string what) => new()
+    private static ItemRejection Conflict(int index, string responseId, string problem) => new()
     {
         Index = index,
         ItemId = responseId,
         FieldPath = "response_id",
         Reason = RejectionReason.Conflict,
-        Message = $"response_id '{responseId}' {what}; the stored response was kept unchanged",
+        Message = $"response_id '{responseId}' {problem}; the stored response was kept unchanged",
     };
 
     private static partial class Log

@@ -64,8 +64,8 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         SELECT count(*)::integer FROM inserted
         """;
 
-    // Runs only when some rows were not inserted. A fresh statement sees rows that concurrent transactions
-    // committed while the INSERT waited on them; rows this transaction inserted are excluded by xmin.
+    // Runs only when some rows were not inserted. A fresh statement reads rows that concurrent transactions
+    // committed while the INSERT waited on them. Rows this transaction inserted are excluded by xmin.
     private const string ExistingSql =
         """
         SELECT s.position, r.content_hash = s.content_hash
@@ -117,8 +117,8 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         }
         catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            // Releasing the savepoint returns to the top-level transaction, whose id the conflict query compares
-            // with xmin; rows inserted inside the savepoint would carry a subtransaction id instead.
+            // Releasing the savepoint returns to the top-level transaction, because the conflict query compares xmin
+            // with the top-level transaction id. Rows inserted inside the savepoint would carry a subtransaction id.
             await transaction.RollbackAsync(DirectCopySavepoint, cancellationToken);
             await transaction.ReleaseAsync(DirectCopySavepoint, cancellationToken);
         }

@@ -8,7 +8,7 @@ CREATE TABLE surveys (
 );
 
 -- One row per response; (survey_id, response_id) is the client's idempotency key. content_hash is a
--- fingerprint of everything but the ids, so a redelivery is told apart from a conflicting reuse of an id.
+-- fingerprint of everything but the ids, so a redelivery can be distinguished from a conflicting reuse of an id.
 -- There is no foreign key to surveys: the ingest path checks the survey once per batch instead of once
 -- per row, and surveys are never deleted.
 CREATE TABLE responses (
@@ -32,7 +32,7 @@ CREATE TABLE customers (
     update_time timestamptz NOT NULL
 );
 
--- One row per value: a tag-like attribute holds several rows under one key.
+-- One row per value: a tag-like attribute has several rows under one key.
 CREATE TABLE customer_attributes (
     customer_id text NOT NULL REFERENCES customers ON DELETE CASCADE,
     key         text NOT NULL,

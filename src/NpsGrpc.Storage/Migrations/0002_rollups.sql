@@ -1,6 +1,6 @@
 -- Pre-aggregated counts per survey, UTC hour or UTC day, and the values of the rollup attribute keys (dims).
--- Ingest maintains both tables in the same transaction as the response rows, so they are always exact; queries
--- use them when every filter and grouping attribute is a rollup key, and read raw rows for partial hours.
+-- Ingest maintains both tables in the same transaction as the response rows. Queries use them when every filter
+-- and grouping attribute is a rollup key, and read raw rows for partial hours.
 
 CREATE TABLE rollup_settings (
     singleton      boolean PRIMARY KEY DEFAULT true CHECK (singleton),

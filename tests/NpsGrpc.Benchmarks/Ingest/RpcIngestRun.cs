@@ -26,7 +26,7 @@ public sealed record AckTotals(int Batches, long Accepted, long Duplicates, long
 /// <summary>
 /// Sends prepared batches through StreamResponses over several concurrent calls. Each call takes the next unsent batch,
 /// so a faster call sends more. Writing and reading acknowledgements overlap, so the server can read the next batch as
-/// soon as it has answered the previous one.
+/// soon as it has sent the result of the previous one.
 /// </summary>
 public sealed class RpcIngestRun(IngestService.IngestServiceClient client)
 {
