@@ -23,6 +23,7 @@ public sealed class RunningServer : IAsyncDisposable
         Surveys = new SurveyService.SurveyServiceClient(Channel);
         Ingest = new IngestService.IngestServiceClient(Channel);
         Query = new QueryService.QueryServiceClient(Channel);
+        Exports = new ExportService.ExportServiceClient(Channel);
     }
 
     /// <summary>Base address, for example http://127.0.0.1:41234.</summary>
@@ -39,6 +40,9 @@ public sealed class RunningServer : IAsyncDisposable
 
     /// <summary>Query client.</summary>
     public QueryService.QueryServiceClient Query { get; }
+
+    /// <summary>Export management client.</summary>
+    public ExportService.ExportServiceClient Exports { get; }
 
     /// <summary>The server's dependency injection container, for tests that inspect it.</summary>
     public IServiceProvider Services => _app.Services;

@@ -1,4 +1,5 @@
 using NpsGrpc.Domain.Validation;
+using NpsGrpc.Exports;
 using NpsGrpc.Server.Analytics;
 using NpsGrpc.Server.Errors;
 using NpsGrpc.Server.Health;
@@ -35,7 +36,11 @@ public static class ServerServiceCollectionExtensions
         }
 
         services.AddNpsStorage(connectionString, rollups);
-        services.AddSingleton<DatabaseReadiness>();
+        var readiness = new DatabaseReadiness();
+        services.AddSingleton(readiness);
+        var exports = configuration.GetSection("Exports").Get<ExportOptions>() ?? new ExportOptions();
+        exports.IsDatabaseReady = () => readiness.IsMigrated;
+        services.AddNpsExports(exports);
         services.AddHostedService<DatabaseStartup>();
         services.AddSingleton<SurveyDirectory>();
         services.AddSingleton<ResponseBatchIngestor>();

@@ -37,15 +37,17 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
     private const string DirectCopySavepoint = "direct_copy";
 
     private const string DirectCopySql =
-        "COPY responses (survey_id, response_id, received_at, customer_id, score, responded_at, comment, attributes, " +
-        "weight, content_hash) FROM STDIN (FORMAT BINARY)";
+        "COPY responses (survey_id, response_id, received_at, load_seq, customer_id, score, responded_at, comment, " +
+        "attributes, weight, content_hash) FROM STDIN (FORMAT BINARY)";
 
     private const string CopySql =
         "COPY ingest_staging (position, response_id, customer_id, score, responded_at, comment, attributes, weight, content_hash) " +
         "FROM STDIN (FORMAT BINARY)";
 
-    // The rollups are keyed by the attribute keys stored in the database, read under the shared rollup lock.
-    private const string RollupKeysSql = "SELECT attribute_keys FROM rollup_settings";
+    // The rollups are keyed by the attribute keys stored in the database, read under the shared rollup lock. The batch's
+    // load sequence is taken under the same lock: an export that holds the lock exclusively then knows that every
+    // batch with a lower sequence has ended, and that later batches get higher ones.
+    private const string BatchSettingsSql = "SELECT attribute_keys, nextval('response_load_seq') FROM rollup_settings";
 
     // Rows are inserted in byte order (COLLATE "C"), like the direct path's ordinal sort, so that concurrent batches
     // with overlapping ids take their index locks in the same order. The two orders differ only for ids with
@@ -53,9 +55,9 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
     private const string InsertSql =
         """
         WITH inserted AS (
-            INSERT INTO responses (survey_id, response_id, customer_id, score, responded_at, received_at,
+            INSERT INTO responses (survey_id, response_id, customer_id, score, responded_at, received_at, load_seq,
                                    comment, attributes, weight, content_hash)
-            SELECT @survey_id, response_id, customer_id, score, responded_at, @received_at,
+            SELECT @survey_id, response_id, customer_id, score, responded_at, @received_at, @load_seq,
                    comment, attributes, weight, content_hash
             FROM ingest_staging
             ORDER BY response_id COLLATE "C"
@@ -99,9 +101,13 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         }
 
         string[] rollupKeys;
-        await using (var settings = new NpgsqlCommand(RollupKeysSql, connection, transaction))
+        long loadSequence;
+        await using (var settings = new NpgsqlCommand(BatchSettingsSql, connection, transaction))
+        await using (var row = await settings.ExecuteReaderAsync(cancellationToken))
         {
-            rollupKeys = (string[])(await settings.ExecuteScalarAsync(cancellationToken))!;
+            await row.ReadAsync(cancellationToken);
+            rollupKeys = row.GetFieldValue<string[]>(0);
+            loadSequence = row.GetInt64(1);
         }
 
         // Ids in ordinal order, so concurrent batches with overlapping ids take their index locks in the same order.
@@ -109,7 +115,7 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         await transaction.SaveAsync(DirectCopySavepoint, cancellationToken);
         try
         {
-            await CopyToResponsesAsync(connection, surveyId, sorted, receivedAt, cancellationToken);
+            await CopyToResponsesAsync(connection, surveyId, sorted, receivedAt, loadSequence, cancellationToken);
             await transaction.ReleaseAsync(DirectCopySavepoint, cancellationToken);
             await RollupDelta.ApplyAsync(connection, transaction, surveyId, sorted, rollupKeys, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -123,7 +129,8 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
             await transaction.ReleaseAsync(DirectCopySavepoint, cancellationToken);
         }
 
-        var result = await InsertThroughStagingAsync(connection, transaction, surveyId, responses, receivedAt, rollupKeys, cancellationToken);
+        var result = await InsertThroughStagingAsync(
+            connection, transaction, surveyId, responses, receivedAt, loadSequence, rollupKeys, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return result;
     }
@@ -134,6 +141,7 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         string surveyId,
         IReadOnlyList<ValidatedResponse> responses,
         DateTime receivedAt,
+        long loadSequence,
         string[] rollupKeys,
         CancellationToken cancellationToken)
     {
@@ -149,6 +157,7 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         {
             insert.Parameters.AddWithValue("survey_id", NpgsqlDbType.Text, surveyId);
             insert.Parameters.AddWithValue("received_at", NpgsqlDbType.TimestampTz, receivedAt);
+            insert.Parameters.AddWithValue("load_seq", NpgsqlDbType.Bigint, loadSequence);
             inserted = (int)(await insert.ExecuteScalarAsync(cancellationToken))!;
         }
 
@@ -175,6 +184,7 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         string surveyId,
         IReadOnlyList<ValidatedResponse> responses,
         DateTime receivedAt,
+        long loadSequence,
         CancellationToken cancellationToken)
     {
         var json = new ArrayBufferWriter<byte>(256);
@@ -185,6 +195,7 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
             await importer.WriteAsync(surveyId, NpgsqlDbType.Text, cancellationToken);
             await importer.WriteAsync(response.ResponseId, NpgsqlDbType.Text, cancellationToken);
             await importer.WriteAsync(receivedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            await importer.WriteAsync(loadSequence, NpgsqlDbType.Bigint, cancellationToken);
             await WriteContentAsync(importer, response, json, cancellationToken);
         }
 

@@ -1,0 +1,17 @@
+namespace NpsGrpc.Exports;
+
+/// <summary>Settings of the export scheduler, from the Exports configuration section.</summary>
+public sealed class ExportOptions
+{
+    /// <summary>Whether this instance claims slots and runs exports. Every instance still serves the export API.</summary>
+    public bool SchedulerEnabled { get; set; } = true;
+
+    /// <summary>How often the scheduler looks for due slots and queued runs. RunExport wakes it at once.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Name of this instance in the run history; the host name and process id when empty.</summary>
+    public string InstanceName { get; set; } = "";
+
+    /// <summary>Whether the database is migrated; the scheduler waits for it before its first pass.</summary>
+    public Func<bool> IsDatabaseReady { get; set; } = () => true;
+}

@@ -1,0 +1,161 @@
+using global::Parquet;
+using global::Parquet.Schema;
+
+namespace NpsGrpc.Exports.Parquet;
+
+/// <summary>
+/// Writes one Parquet file, row group by row group, with the types every common reader accepts: INT64 timestamps in
+/// microseconds adjusted to UTC, DATE, signed integers, UTF-8 strings, PLAIN or dictionary encoding and Snappy.
+/// </summary>
+public sealed class PartFileWriter : IAsyncDisposable
+{
+    private readonly Stream _file;
+    private readonly HashingStream _hashing;
+    private readonly ParquetWriter _writer;
+    private readonly DataField[] _fields;
+    private readonly string _table;
+    private readonly DateOnly? _partition;
+    private readonly string _stagingPath;
+    private readonly string _finalPath;
+    private bool _completed;
+
+    private PartFileWriter(
+        Stream file, HashingStream hashing, ParquetWriter writer, DataField[] fields, string table, DateOnly? partition,
+        string stagingPath, string finalPath)
+    {
+        _file = file;
+        _hashing = hashing;
+        _writer = writer;
+        _fields = fields;
+        _table = table;
+        _partition = partition;
+        _stagingPath = stagingPath;
+        _finalPath = finalPath;
+    }
+
+    /// <summary>Rows written so far.</summary>
+    public long Rows { get; private set; }
+
+    /// <summary>Row groups written so far.</summary>
+    public int RowGroups { get; private set; }
+
+    /// <summary>Creates the file at <paramref name="stagingPath"/> in <paramref name="file"/>'s destination.</summary>
+    public static async Task<PartFileWriter> CreateAsync(
+        Stream file, IReadOnlyList<ColumnSpec> columns, string table, DateOnly? partition, string stagingPath, string finalPath,
+        CancellationToken cancellationToken)
+    {
+        var fields = columns.Select(ToField).ToArray();
+        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy };
+        foreach ((var column, var field) in columns.Zip(fields))
+        {
+            if (column.Dictionary)
+            {
+                options.ColumnEncodingHints[field.Path.ToString()] = EncodingHint.Dictionary;
+            }
+        }
+
+        var hashing = new HashingStream(file);
+        var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), hashing, options, append: false, cancellationToken);
+        return new PartFileWriter(file, hashing, writer, fields, table, partition, stagingPath, finalPath);
+    }
+
+    /// <summary>Writes the rows of <paramref name="rows"/> as one row group.</summary>
+    public async Task WriteRowGroupAsync(RowBuffer rows, CancellationToken cancellationToken)
+    {
+        int count = rows.Count;
+        using (var group = _writer.CreateRowGroup())
+        {
+            for (int i = 0; i < _fields.Length; i++)
+            {
+                var field = _fields[i];
+                var values = rows.Values(i);
+                switch (values)
+                {
+                    case string?[] text:
+                        await group.WriteAsync(field, new ArraySegment<string?>(text, 0, count));
+                        break;
+                    case int[] ints:
+                        await group.WriteAsync(field, new ReadOnlyMemory<int>(ints, 0, count), null, null, cancellationToken);
+                        break;
+                    case long[] longs:
+                        await group.WriteAsync(field, new ReadOnlyMemory<long>(longs, 0, count), null, null, cancellationToken);
+                        break;
+                    case double[] doubles:
+                        await group.WriteAsync(field, new ReadOnlyMemory<double>(doubles, 0, count), null, null, cancellationToken);
+                        break;
+                    case bool[] booleans:
+                        await group.WriteAsync(field, new ReadOnlyMemory<bool>(booleans, 0, count), null, null, cancellationToken);
+                        break;
+                    case DateOnly[] dates:
+                        await group.WriteAsync(field, new ReadOnlyMemory<DateOnly>(dates, 0, count), null, null, cancellationToken);
+                        break;
+                    case DateTime[] instants:
+                        await group.WriteAsync(field, new ReadOnlyMemory<DateTime>(instants, 0, count), null, null, cancellationToken);
+                        break;
+                    case DateTime?[] optionalInstants:
+                        await group.WriteAsync(field, new ReadOnlyMemory<DateTime?>(optionalInstants, 0, count), null, null, cancellationToken);
+                        break;
+                    default:
+                        throw new InvalidOperationException($"Column {field.Name} has values of unexpected type {values.GetType()}.");
+                }
+            }
+
+            group.CompleteValidate();
+        }
+
+        Rows += count;
+        RowGroups++;
+    }
+
+    /// <summary>Finishes the file, flushes it to disk and describes it.</summary>
+    public async Task<StagedFile> CompleteAsync()
+    {
+        _completed = true;
+        await _writer.DisposeAsync();
+        await _hashing.FlushAsync();
+        if (_file is FileStream fileStream)
+        {
+            fileStream.Flush(flushToDisk: true);
+        }
+
+        var staged = new StagedFile(_table, _partition, _stagingPath, _finalPath, Rows, _hashing.Length, _hashing.HashHex());
+        await _file.DisposeAsync();
+        _hashing.Dispose();
+        return staged;
+    }
+
+    /// <summary>Closes the file without completing it; a run that fails leaves it in staging, which is deleted.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_completed)
+        {
+            return;
+        }
+
+        _completed = true;
+        try
+        {
+            await _writer.DisposeAsync();
+        }
+        catch (IOException)
+        {
+            // The file is abandoned; its folder is removed with the run's staging.
+        }
+
+        await _file.DisposeAsync();
+        _hashing.Dispose();
+    }
+
+    private static DataField ToField(ColumnSpec column) => column.Kind switch
+    {
+        ColumnKind.Text => new DataField<string>(column.Name, column.Nullable),
+        ColumnKind.Int32 => new DataField<int>(column.Name),
+        ColumnKind.Int64 => new DataField<long>(column.Name),
+        ColumnKind.Double => new DataField<double>(column.Name),
+        ColumnKind.Boolean => new DataField<bool>(column.Name),
+        ColumnKind.Date => new DataField<DateOnly>(column.Name),
+        ColumnKind.Timestamp => new DateTimeDataField(
+            column.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: column.Nullable),
+        _ => throw new ArgumentOutOfRangeException(nameof(column), column.Kind, "Unknown column kind."),
+    };
+}

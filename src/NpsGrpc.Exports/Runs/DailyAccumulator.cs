@@ -1,0 +1,111 @@
+using NpsGrpc.Storage.Exports;
+
+namespace NpsGrpc.Exports.Runs;
+
+/// <summary>Adds up the daily counts of the rows a run writes, per local date, survey and segment values.</summary>
+public sealed class DailyAccumulator
+{
+    private readonly Dictionary<Key, Sums> _sums = [];
+
+    /// <summary>Dates that received at least one row.</summary>
+    public IEnumerable<DateOnly> Dates => _sums.Keys.Select(k => k.Date).Distinct();
+
+    /// <summary>Adds one response.</summary>
+    public void Add(DateOnly date, string surveyId, string?[] segment, int score, double weight)
+    {
+        var key = new Key(date, surveyId, new Segment(segment));
+        if (!_sums.TryGetValue(key, out var sums))
+        {
+            sums = new Sums();
+            _sums[key] = sums;
+        }
+
+        sums.Responses++;
+        sums.WeightSum += weight;
+        sums.WeightSquareSum += weight * weight;
+        if (score >= 9)
+        {
+            sums.Promoters++;
+            sums.PromoterWeight += weight;
+        }
+        else if (score >= 7)
+        {
+            sums.Passives++;
+        }
+        else
+        {
+            sums.Detractors++;
+            sums.DetractorWeight += weight;
+        }
+    }
+
+    /// <summary>The sums as daily count rows.</summary>
+    public IReadOnlyList<DailyCounts> ToCounts() => _sums
+        .Select(pair => new DailyCounts(
+            pair.Key.Date, pair.Key.SurveyId, pair.Key.Segment.Values, pair.Value.Responses, pair.Value.Promoters,
+            pair.Value.Passives, pair.Value.Detractors, pair.Value.WeightSum, pair.Value.PromoterWeight,
+            pair.Value.DetractorWeight, pair.Value.WeightSquareSum))
+        .ToList();
+
+    /// <summary>
+    /// Adds <paramref name="delta"/> to <paramref name="stored"/> for the same date, survey and segment, keeping rows
+    /// present in either.
+    /// </summary>
+    public static IReadOnlyList<DailyCounts> Merge(IEnumerable<DailyCounts> stored, IEnumerable<DailyCounts> delta)
+    {
+        var merged = new Dictionary<Key, DailyCounts>();
+        foreach (var row in stored.Concat(delta))
+        {
+            var key = new Key(row.Date, row.SurveyId, new Segment(row.Segment));
+            merged[key] = merged.TryGetValue(key, out var existing)
+                ? existing with
+                {
+                    Responses = existing.Responses + row.Responses,
+                    Promoters = existing.Promoters + row.Promoters,
+                    Passives = existing.Passives + row.Passives,
+                    Detractors = existing.Detractors + row.Detractors,
+                    WeightSum = existing.WeightSum + row.WeightSum,
+                    PromoterWeight = existing.PromoterWeight + row.PromoterWeight,
+                    DetractorWeight = existing.DetractorWeight + row.DetractorWeight,
+                    WeightSquareSum = existing.WeightSquareSum + row.WeightSquareSum,
+                }
+                : row;
+        }
+
+        return merged.Values.ToList();
+    }
+
+    private readonly record struct Key(DateOnly Date, string SurveyId, Segment Segment);
+
+    private readonly struct Segment(string?[] values) : IEquatable<Segment>
+    {
+        public string?[] Values { get; } = values;
+
+        public bool Equals(Segment other) => Values.AsSpan().SequenceEqual(other.Values);
+
+        public override bool Equals(object? obj) => obj is Segment other && Equals(other);
+
+        public override int GetHashCode()
+        {
+            var hash = new HashCode();
+            foreach (string? value in Values)
+            {
+                hash.Add(value, StringComparer.Ordinal);
+            }
+
+            return hash.ToHashCode();
+        }
+    }
+
+    private sealed class Sums
+    {
+        public long Responses;
+        public long Promoters;
+        public long Passives;
+        public long Detractors;
+        public double WeightSum;
+        public double PromoterWeight;
+        public double DetractorWeight;
+        public double WeightSquareSum;
+    }
+}

@@ -1,0 +1,183 @@
+using NpsGrpc.Domain.Scoring;
+using NpsGrpc.Exports.Layout;
+using NpsGrpc.Exports.Parquet;
+using NpsGrpc.Storage.Exports;
+
+namespace NpsGrpc.Exports.Runs;
+
+/// <summary>Writes the small tables of a run: the dimensions and the daily NPS files.</summary>
+public static class DimensionWriter
+{
+    /// <summary>Minimum responses for a daily row not to be flagged as a small sample.</summary>
+    public const int SmallSampleThreshold = 30;
+
+    /// <summary>Writes the survey dimension.</summary>
+    public static Task<StagedFile> WriteSurveysAsync(RunFiles files, IReadOnlyList<SurveyRow> surveys, CancellationToken cancellationToken)
+    {
+        var rows = new RowBuffer(
+        [
+            new ColumnSpec("survey_id", ColumnKind.Text),
+            new ColumnSpec("display_name", ColumnKind.Text),
+            new ColumnSpec("description", ColumnKind.Text),
+            new ColumnSpec("created_at", ColumnKind.Timestamp),
+        ]);
+        foreach (var survey in surveys)
+        {
+            rows.SetText(0, survey.SurveyId);
+            rows.SetText(1, survey.DisplayName);
+            rows.SetText(2, survey.Description);
+            rows.SetTimestamp(3, DateTime.SpecifyKind(survey.CreateTime, DateTimeKind.Utc));
+            rows.EndRow();
+        }
+
+        return files.WriteSingleAsync(ExportTables.DimSurvey, null, rows, cancellationToken);
+    }
+
+    /// <summary>Writes the date dimension over <paramref name="first"/> to <paramref name="last"/>, without gaps.</summary>
+    public static Task<StagedFile> WriteDatesAsync(RunFiles files, DateOnly first, DateOnly last, CancellationToken cancellationToken)
+    {
+        var rows = new RowBuffer(
+        [
+            new ColumnSpec("date", ColumnKind.Date),
+            new ColumnSpec("date_key", ColumnKind.Int32),
+            new ColumnSpec("year", ColumnKind.Int32),
+            new ColumnSpec("quarter", ColumnKind.Int32),
+            new ColumnSpec("quarter_name", ColumnKind.Text, Dictionary: true),
+            new ColumnSpec("month", ColumnKind.Int32),
+            new ColumnSpec("month_name", ColumnKind.Text, Dictionary: true),
+            new ColumnSpec("month_short", ColumnKind.Text, Dictionary: true),
+            new ColumnSpec("year_month", ColumnKind.Text, Dictionary: true),
+            new ColumnSpec("day_of_month", ColumnKind.Int32),
+            new ColumnSpec("day_of_year", ColumnKind.Int32),
+            new ColumnSpec("day_of_week", ColumnKind.Int32),
+            new ColumnSpec("day_name", ColumnKind.Text, Dictionary: true),
+            new ColumnSpec("is_weekend", ColumnKind.Boolean),
+            new ColumnSpec("iso_week", ColumnKind.Int32),
+            new ColumnSpec("iso_year", ColumnKind.Int32),
+            new ColumnSpec("week_start", ColumnKind.Date),
+        ]);
+        foreach (var day in DateRow.Between(first, last))
+        {
+            rows.SetDate(0, day.Date);
+            rows.SetInt32(1, day.DateKey);
+            rows.SetInt32(2, day.Year);
+            rows.SetInt32(3, day.Quarter);
+            rows.SetText(4, day.QuarterName);
+            rows.SetInt32(5, day.Month);
+            rows.SetText(6, day.MonthName);
+            rows.SetText(7, day.MonthShort);
+            rows.SetText(8, day.YearMonth);
+            rows.SetInt32(9, day.DayOfMonth);
+            rows.SetInt32(10, day.DayOfYear);
+            rows.SetInt32(11, day.DayOfWeek);
+            rows.SetText(12, day.DayName);
+            rows.SetBoolean(13, day.IsWeekend);
+            rows.SetInt32(14, day.IsoWeek);
+            rows.SetInt32(15, day.IsoYear);
+            rows.SetDate(16, day.WeekStart);
+            rows.EndRow();
+        }
+
+        return files.WriteSingleAsync(ExportTables.DimDate, null, rows, cancellationToken);
+    }
+
+    /// <summary>Writes the customer dimension, row group by row group.</summary>
+    public static async Task<StagedFile> WriteCustomersAsync(
+        RunFiles files, IAsyncEnumerable<CustomerRow> customers, IReadOnlyList<AttributeColumn> attributes, int rowGroupRows,
+        CancellationToken cancellationToken)
+    {
+        ColumnSpec[] columns =
+        [
+            new ColumnSpec("customer_id", ColumnKind.Text),
+            new ColumnSpec("updated_at", ColumnKind.Timestamp, Nullable: true),
+            .. attributes.Select(a => new ColumnSpec(a.ColumnName, ColumnKind.Text, Nullable: true, Dictionary: true)),
+        ];
+        await using var file = await files.CreateAsync(ExportTables.DimCustomer, null, columns, cancellationToken);
+        var rows = new RowBuffer(columns);
+        await foreach (var customer in customers.WithCancellation(cancellationToken))
+        {
+            rows.SetText(0, customer.CustomerId);
+            rows.SetTimestamp(1, customer.UpdateTime is { } time ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : null);
+            for (int i = 0; i < attributes.Count; i++)
+            {
+                rows.SetText(2 + i, customer.Attributes.GetValueOrDefault(attributes[i].AttributeKey));
+            }
+
+            rows.EndRow();
+            if (rows.Count >= rowGroupRows || rows.TextLength >= FactTableWriter.RowGroupTextLimit)
+            {
+                await file.WriteRowGroupAsync(rows, cancellationToken);
+                rows = new RowBuffer(columns);
+            }
+        }
+
+        if (rows.Count > 0 || file.Rows == 0)
+        {
+            await file.WriteRowGroupAsync(rows, cancellationToken);
+        }
+
+        return await file.CompleteAsync();
+    }
+
+    /// <summary>Writes one daily NPS file per date of <paramref name="counts"/>.</summary>
+    public static async Task<IReadOnlyList<StagedFile>> WriteDailyAsync(
+        RunFiles files, IReadOnlyList<DailyCounts> counts, IReadOnlyList<AttributeColumn> segmentColumns, double confidenceLevel,
+        CancellationToken cancellationToken)
+    {
+        ColumnSpec[] columns =
+        [
+            new ColumnSpec(ExportTables.PartitionColumn, ColumnKind.Date),
+            new ColumnSpec("survey_id", ColumnKind.Text, Dictionary: true),
+            .. segmentColumns.Select(a => new ColumnSpec(a.ColumnName, ColumnKind.Text, Nullable: true, Dictionary: true)),
+            new ColumnSpec("responses", ColumnKind.Int64),
+            new ColumnSpec("promoters", ColumnKind.Int64),
+            new ColumnSpec("passives", ColumnKind.Int64),
+            new ColumnSpec("detractors", ColumnKind.Int64),
+            new ColumnSpec("nps", ColumnKind.Double),
+            new ColumnSpec("nps_ci_low", ColumnKind.Double),
+            new ColumnSpec("nps_ci_high", ColumnKind.Double),
+            new ColumnSpec("confidence_level", ColumnKind.Double),
+            new ColumnSpec("small_sample", ColumnKind.Boolean),
+            new ColumnSpec("weight_sum", ColumnKind.Double),
+            new ColumnSpec("promoter_weight", ColumnKind.Double),
+            new ColumnSpec("detractor_weight", ColumnKind.Double),
+            new ColumnSpec("weight_square_sum", ColumnKind.Double),
+        ];
+        var staged = new List<StagedFile>();
+        foreach (var day in counts.GroupBy(c => c.Date).OrderBy(g => g.Key))
+        {
+            var rows = new RowBuffer(columns);
+            foreach (var row in day.OrderBy(r => r.SurveyId, StringComparer.Ordinal).ThenBy(r => string.Join('\u001f', r.Segment), StringComparer.Ordinal))
+            {
+                var estimate = NpsEstimate.Compute(
+                    new NpsCounts(row.Promoters, row.Passives, row.Detractors), confidenceLevel, IntervalMethod.AdjustedWald);
+                int column = 0;
+                rows.SetDate(column++, row.Date);
+                rows.SetText(column++, row.SurveyId);
+                foreach (string? value in row.Segment)
+                {
+                    rows.SetText(column++, value);
+                }
+
+                rows.SetInt64(column++, row.Responses);
+                rows.SetInt64(column++, row.Promoters);
+                rows.SetInt64(column++, row.Passives);
+                rows.SetInt64(column++, row.Detractors);
+                rows.SetDouble(column++, estimate.Nps ?? double.NaN);
+                rows.SetDouble(column++, estimate.Lower ?? double.NaN);
+                rows.SetDouble(column++, estimate.Upper ?? double.NaN);
+                rows.SetDouble(column++, confidenceLevel);
+                rows.SetBoolean(column++, row.Responses < SmallSampleThreshold);
+                rows.SetDouble(column++, row.WeightSum);
+                rows.SetDouble(column++, row.PromoterWeight);
+                rows.SetDouble(column++, row.DetractorWeight);
+                rows.SetDouble(column, row.WeightSquareSum);
+                rows.EndRow();
+            }
+
+            staged.Add(await files.WriteSingleAsync(ExportTables.DailyNps, day.Key, rows, cancellationToken));
+        }
+
+        return staged;
+    }
+}

@@ -1,0 +1,221 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpsGrpc.Domain.Time;
+using NpsGrpc.Exports.Destinations;
+using NpsGrpc.Exports.Layout;
+using NpsGrpc.Exports.Parquet;
+using NpsGrpc.Storage.Exports;
+
+namespace NpsGrpc.Exports.Runs;
+
+/// <summary>
+/// Carries out one run of a target, holding the target's lease. An attempt writes every file under the run's staging
+/// folder, records the final paths, moves the files into place, records them with the new watermark in one
+/// transaction (the run is then committed), publishes the manifest, marks the run succeeded and deletes the files the
+/// run superseded. A committed run found unfinished resumes at the manifest; a running one is cleaned and redone over
+/// the same load sequence range.
+/// </summary>
+public sealed partial class ExportRunner(
+    ExportTargetStore targets,
+    ExportRunStore runs,
+    ExportSource source,
+    NpgsqlDataSource dataSource,
+    IExportDestinationProvider destinations,
+    TimeProvider time,
+    ILogger<ExportRunner> logger)
+{
+    /// <summary>Runs <paramref name="run"/> to its end. Cancellation leaves it unfinished, to be redone.</summary>
+    public async Task ExecuteAsync(ExportRunRecord run, string instance, CancellationToken cancellationToken)
+    {
+        var target = await targets.GetAsync(run.TargetId, cancellationToken);
+        if (target is null)
+        {
+            return;
+        }
+
+        var destination = destinations.Open(target.Destination);
+        if (run.State == "committed")
+        {
+            await PublishAsync(target, run, destination, cancellationToken);
+            return;
+        }
+
+        if (run.State == "running")
+        {
+            LogRedo(run.RunId, target.TargetId, run.Instance ?? "unknown");
+            await RemoveAttemptAsync(run, run.PendingPaths, destination);
+        }
+
+        (long low, long high) = run switch
+        {
+            { LowMark: { } l, HighMark: { } h } => (l, h),
+            { IsRestatement: true } => (long.MinValue, target.Watermark),
+            _ => (target.Watermark, await runs.SettledLoadSequenceAsync(cancellationToken)),
+        };
+        run = await runs.StartAttemptAsync(run.RunId, low, high, instance, time.GetUtcNow().UtcDateTime, cancellationToken);
+        IReadOnlyList<StagedFile> staged = [];
+        try
+        {
+            (staged, var commit) = await WriteAsync(target, run, destination, cancellationToken);
+            await runs.SetPendingPathsAsync(run.RunId, staged.Select(f => f.FinalPath).ToList(), cancellationToken);
+            foreach (var file in staged)
+            {
+                await destination.PublishAsync(file.StagingPath, file.FinalPath, cancellationToken);
+            }
+
+            await destination.DeleteFolderAsync(ExportTables.StagingPath(run.RunId), cancellationToken);
+            await runs.CommitAsync(commit, advanceWatermark: !run.IsRestatement, cancellationToken);
+            await PublishAsync(target, run, destination, cancellationToken);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogFailed(exception, run.RunId, target.TargetId);
+            await RemoveAttemptAsync(run, staged.Select(f => f.FinalPath).ToArray(), destination);
+            await runs.MarkFailedAsync(run.RunId, Describe(exception), time.GetUtcNow().UtcDateTime, CancellationToken.None);
+        }
+    }
+
+    private async Task<(IReadOnlyList<StagedFile> Files, ExportCommit Commit)> WriteAsync(
+        ExportTargetRecord target, ExportRunRecord run, IExportDestination destination, CancellationToken cancellationToken)
+    {
+        var zone = TimeBuckets.FindZone(target.TimeZone);
+        var dates = new LocalDates(zone);
+        DateTime? from = null, to = null;
+        if (run is { RestateFrom: { } first, RestateTo: { } last })
+        {
+            (from, to) = (dates.UtcBounds(first).Start, dates.UtcBounds(last).End);
+        }
+
+        var selection = new ResponseSelection(target.SurveyIds, run.LowMark!.Value, run.HighMark!.Value, from, to);
+        var recorded = await runs.ColumnsAsync(target.TargetId, cancellationToken);
+        var keys = (await source.ResponseAttributeKeysAsync(selection, cancellationToken)).Concat(target.SegmentKeys);
+        var factColumns = AttributeColumns.Extend(Recorded(recorded, ExportTables.FactResponse), keys);
+        var files = new RunFiles(destination, run.RunId);
+
+        var fact = new FactTableWriter(files, factColumns, target.SegmentKeys, target.RowGroupRows, zone);
+        IReadOnlyList<StagedFile> factFiles;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            factFiles = await fact.WriteAsync(connection, selection, cancellationToken);
+        }
+
+        var delta = fact.Daily.ToCounts();
+        IReadOnlyList<DateOnly> touched = run is { RestateFrom: { } start, RestateTo: { } end }
+            ? Enumerable.Range(0, end.DayNumber - start.DayNumber + 1).Select(start.AddDays).ToList()
+            : fact.Daily.Dates.Order().ToList();
+        var daily = run.IsRestatement
+            ? delta
+            : DailyAccumulator.Merge(await runs.DailyCountsAsync(target.TargetId, touched, cancellationToken), delta);
+        var segmentColumns = target.SegmentKeys.Select(k => factColumns.First(c => c.AttributeKey == k)).ToList();
+        var dailyFiles = await DimensionWriter.WriteDailyAsync(files, daily, segmentColumns, target.ConfidenceLevel, cancellationToken);
+
+        var customerColumns = AttributeColumns.Extend(
+            Recorded(recorded, ExportTables.DimCustomer), await source.CustomerAttributeKeysAsync(cancellationToken));
+        var customerFile = await DimensionWriter.WriteCustomersAsync(
+            files, source.CustomersAsync(target.SurveyIds, run.HighMark!.Value, cancellationToken), customerColumns,
+            target.RowGroupRows, cancellationToken);
+        var surveyFile = await DimensionWriter.WriteSurveysAsync(
+            files, await source.SurveysAsync(target.SurveyIds, cancellationToken), cancellationToken);
+
+        var covered = await runs.CoveredDatesAsync(target.TargetId, cancellationToken);
+        var withRows = fact.Daily.Dates.ToList();
+        DateOnly? firstDate = Min(covered?.First, withRows.Count > 0 ? withRows.Min() : null);
+        DateOnly? lastDate = Max(covered?.Last, withRows.Count > 0 ? withRows.Max() : null);
+        var dateFile = firstDate is { } a && lastDate is { } b
+            ? await DimensionWriter.WriteDatesAsync(files, a, b, cancellationToken)
+            : await DimensionWriter.WriteDatesAsync(files, DateOnly.MaxValue, DateOnly.MinValue, cancellationToken);
+
+        var live = await runs.LiveFilesAsync(target.TargetId, cancellationToken);
+        var rewrittenDaily = dailyFiles.Select(f => f.PartitionDate).ToHashSet();
+        var superseded = live.Where(f =>
+                f.Table is ExportTables.DimCustomer or ExportTables.DimSurvey or ExportTables.DimDate
+                || (f.Table == ExportTables.DailyNps && rewrittenDaily.Contains(f.PartitionDate))
+                || (f.Table == ExportTables.FactResponse && run.IsRestatement
+                    && f.PartitionDate >= run.RestateFrom && f.PartitionDate <= run.RestateTo))
+            .Select(f => f.Path)
+            .ToList();
+
+        List<StagedFile> all = [.. factFiles, .. dailyFiles, customerFile, surveyFile, dateFile];
+        var commit = new ExportCommit(
+            run.RunId,
+            target.TargetId,
+            run.HighMark!.Value,
+            all.Select(f => new ExportFileRecord(f.Table, f.FinalPath, f.PartitionDate, run.RunId, f.Rows, f.Bytes, f.Sha256)).ToList(),
+            superseded,
+            new Dictionary<string, IReadOnlyList<(string Key, string Column)>>
+            {
+                [ExportTables.FactResponse] = factColumns.Select(c => (c.AttributeKey, c.ColumnName)).ToList(),
+                [ExportTables.DimCustomer] = customerColumns.Select(c => (c.AttributeKey, c.ColumnName)).ToList(),
+            },
+            delta,
+            run.IsRestatement ? touched : [],
+            fact.RowsWritten);
+        LogWritten(run.RunId, target.TargetId, fact.RowsWritten, all.Count);
+        return (all, commit);
+    }
+
+    private async Task PublishAsync(
+        ExportTargetRecord target, ExportRunRecord run, IExportDestination destination, CancellationToken cancellationToken)
+    {
+        var live = await runs.LiveFilesAsync(target.TargetId, cancellationToken);
+        var removed = await runs.SupersededPathsAsync(target.TargetId, run.RunId, cancellationToken);
+        var columns = await runs.ColumnsAsync(target.TargetId, cancellationToken);
+        var manifest = Manifest.Build(target, run, live, removed, columns, time.GetUtcNow().UtcDateTime);
+        byte[] content = manifest.ToUtf8();
+        string path = ExportTables.ManifestPath(run.RunId);
+        await destination.WriteWholeAsync(path, content, cancellationToken);
+        await destination.WriteWholeAsync(ExportTables.LatestManifestPath, content, cancellationToken);
+        await runs.MarkSucceededAsync(run.RunId, path, time.GetUtcNow().UtcDateTime, cancellationToken);
+
+        foreach (string old in removed)
+        {
+            await destination.DeleteAsync(old, cancellationToken);
+        }
+
+        await runs.MarkDeletedAsync(target.TargetId, removed, cancellationToken);
+    }
+
+    private async Task RemoveAttemptAsync(ExportRunRecord run, IReadOnlyList<string> published, IExportDestination destination)
+    {
+        try
+        {
+            foreach (string path in published)
+            {
+                await destination.DeleteAsync(path, CancellationToken.None);
+            }
+
+            await destination.DeleteFolderAsync(ExportTables.StagingPath(run.RunId), CancellationToken.None);
+        }
+        catch (IOException exception)
+        {
+            LogCleanupFailed(exception, run.RunId);
+        }
+    }
+
+    private static IReadOnlyList<AttributeColumn> Recorded(
+        IReadOnlyDictionary<string, IReadOnlyList<(string Key, string Column)>> recorded, string table) =>
+        (recorded.GetValueOrDefault(table) ?? []).Select(c => new AttributeColumn(c.Key, c.Column)).ToList();
+
+    private static DateOnly? Min(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : (a < b ? a : b);
+
+    private static DateOnly? Max(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : (a > b ? a : b);
+
+    private static string Describe(Exception exception) => exception switch
+    {
+        UnauthorizedAccessException or IOException => $"cannot write to the destination: {exception.Message}",
+        NpgsqlException => $"database error: {exception.Message}",
+        _ => exception.Message,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redoing export run {RunId} of {TargetId}, left unfinished by {Instance}")]
+    private partial void LogRedo(long runId, string targetId, string instance);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Export run {RunId} of {TargetId} failed")]
+    private partial void LogFailed(Exception exception, long runId, string targetId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Export run {RunId} of {TargetId} wrote {Rows} responses in {Files} files")]
+    private partial void LogWritten(long runId, string targetId, long rows, int files);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove the files of export run {RunId}")]
+    private partial void LogCleanupFailed(Exception exception, long runId);
+}

@@ -1,0 +1,39 @@
+using NpsGrpc.Exports.Destinations;
+using NpsGrpc.Exports.Layout;
+using NpsGrpc.Exports.Parquet;
+
+namespace NpsGrpc.Exports.Runs;
+
+/// <summary>Creates a run's files in its staging folder and names them; thread-safe.</summary>
+public sealed class RunFiles(IExportDestination destination, long runId)
+{
+    private int _sequence = -1;
+
+    /// <summary>The destination.</summary>
+    public IExportDestination Destination => destination;
+
+    /// <summary>The run.</summary>
+    public long RunId => runId;
+
+    /// <summary>Starts a new file of <paramref name="table"/>, in <paramref name="partition"/> for partitioned tables.</summary>
+    public Task<PartFileWriter> CreateAsync(
+        string table, DateOnly? partition, IReadOnlyList<ColumnSpec> columns, CancellationToken cancellationToken)
+    {
+        int sequence = Interlocked.Increment(ref _sequence);
+        string finalPath = ExportTables.FilePath(table, partition, runId, sequence);
+        string stagingPath = $"{ExportTables.StagingPath(runId)}/{finalPath}";
+        return PartFileWriter.CreateAsync(destination.CreateStaged(stagingPath), columns, table, partition, stagingPath, finalPath, cancellationToken);
+    }
+
+    /// <summary>Writes <paramref name="rows"/> as a whole file with one row group, or none when it is empty.</summary>
+    public async Task<StagedFile> WriteSingleAsync(string table, DateOnly? partition, RowBuffer rows, CancellationToken cancellationToken)
+    {
+        await using var file = await CreateAsync(table, partition, rows.Columns, cancellationToken);
+        if (rows.Count > 0)
+        {
+            await file.WriteRowGroupAsync(rows, cancellationToken);
+        }
+
+        return await file.CompleteAsync();
+    }
+}

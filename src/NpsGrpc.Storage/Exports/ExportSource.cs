@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Text;
+using Dapper;
+using Npgsql;
+
+namespace NpsGrpc.Storage.Exports;
+
+/// <summary>Which responses a run reads: a load sequence range, optionally narrowed to surveys and an instant range.</summary>
+/// <param name="SurveyIds">Surveys; empty means all.</param>
+/// <param name="LowMark">Rows with a load sequence above this.</param>
+/// <param name="HighMark">Rows with a load sequence at or below this.</param>
+/// <param name="From">For restatements, the first instant, inclusive.</param>
+/// <param name="To">For restatements, the last instant, exclusive.</param>
+public sealed record ResponseSelection(IReadOnlyList<string> SurveyIds, long LowMark, long HighMark, DateTime? From = null, DateTime? To = null);
+
+/// <summary>A customer and its attributes, several values of one key joined with " | ".</summary>
+/// <param name="CustomerId">Customer id.</param>
+/// <param name="UpdateTime">When its attributes were last written, or null.</param>
+/// <param name="Attributes">Attribute values by key.</param>
+public sealed record CustomerRow(string CustomerId, DateTime? UpdateTime, IReadOnlyDictionary<string, string> Attributes);
+
+/// <summary>A survey as the survey dimension shows it.</summary>
+/// <param name="SurveyId">Id.</param>
+/// <param name="DisplayName">Name.</param>
+/// <param name="Description">Description.</param>
+/// <param name="CreateTime">Creation time.</param>
+public sealed record SurveyRow(string SurveyId, string DisplayName, string Description, DateTime CreateTime);
+
+/// <summary>Reads what an export writes.</summary>
+public sealed class ExportSource(NpgsqlDataSource dataSource)
+{
+    /// <summary>Separator of several values of one customer attribute.</summary>
+    public const string ValueSeparator = " | ";
+
+    /// <summary>The response attribute keys that occur in the selected rows.</summary>
+    public async Task<IReadOnlyList<string>> ResponseAttributeKeysAsync(ResponseSelection selection, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var keys = await connection.QueryAsync<string>(new CommandDefinition(
+            $"SELECT DISTINCT k FROM responses r, jsonb_object_keys(r.attributes) k WHERE {Where(selection)} ORDER BY 1",
+            commandTimeout: 0, cancellationToken: cancellationToken));
+        return keys.AsList();
+    }
+
+    /// <summary>
+    /// Starts a binary COPY of the selected rows on <paramref name="connection"/>, in physical order, with the columns
+    /// survey_id, response_id, customer_id, score, responded_at, received_at, comment, weight, then the value of each
+    /// of <paramref name="attributeKeys"/> (null when absent).
+    /// </summary>
+    public static async Task<NpgsqlBinaryExporter> OpenResponsesAsync(
+        NpgsqlConnection connection, ResponseSelection selection, IReadOnlyList<string> attributeKeys, CancellationToken cancellationToken)
+    {
+        var sql = new StringBuilder(
+            "COPY (SELECT survey_id, response_id, customer_id, score, responded_at, received_at, comment, weight");
+        foreach (string key in attributeKeys)
+        {
+            sql.Append(", attributes ->> ").Append(Literal(key));
+        }
+
+        sql.Append(" FROM responses r WHERE ").Append(Where(selection)).Append(") TO STDOUT (FORMAT BINARY)");
+        var exporter = await connection.BeginBinaryExportAsync(sql.ToString(), cancellationToken);
+        exporter.Timeout = TimeSpan.Zero;
+        return exporter;
+    }
+
+    /// <summary>Customer attribute keys stored on the server.</summary>
+    public async Task<IReadOnlyList<string>> CustomerAttributeKeysAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var keys = await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT DISTINCT key FROM customer_attributes ORDER BY 1", cancellationToken: cancellationToken));
+        return keys.AsList();
+    }
+
+    /// <summary>
+    /// Every customer with a response in <paramref name="surveyIds"/> (all surveys when empty) at or below the load
+    /// sequence <paramref name="highMark"/>, with its attributes, ordered by id.
+    /// </summary>
+    public async IAsyncEnumerable<CustomerRow> CustomersAsync(
+        IReadOnlyList<string> surveyIds, long highMark, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var selection = new ResponseSelection(surveyIds, long.MinValue, highMark);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            $"""
+            WITH ids AS (SELECT DISTINCT customer_id FROM responses r WHERE {Where(selection)})
+            SELECT i.customer_id, c.update_time,
+                   (SELECT coalesce(jsonb_object_agg(a.key, a.joined), '{"{}"}'::jsonb)
+                    FROM (SELECT key, string_agg(value, '{ValueSeparator}' ORDER BY value COLLATE "C") AS joined
+                          FROM customer_attributes WHERE customer_id = i.customer_id GROUP BY key) a)::text
+            FROM ids i LEFT JOIN customers c USING (customer_id)
+            ORDER BY i.customer_id COLLATE "C"
+            """, connection)
+        {
+            CommandTimeout = 0,
+        };
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var attributes = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(2))!;
+            yield return new CustomerRow(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetDateTime(1), attributes);
+        }
+    }
+
+    /// <summary>The surveys of <paramref name="surveyIds"/>, or every survey when empty, ordered by id.</summary>
+    public async Task<IReadOnlyList<SurveyRow>> SurveysAsync(IReadOnlyList<string> surveyIds, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<SurveyRow>(new CommandDefinition(
+            """
+            SELECT survey_id AS SurveyId, display_name AS DisplayName, description AS Description, create_time AS CreateTime
+            FROM surveys WHERE cardinality(@ids) = 0 OR survey_id = ANY(@ids) ORDER BY survey_id
+            """,
+            new { ids = surveyIds.ToArray() }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    // COPY takes no parameters, so the selection is written as literals: numbers, instants in ISO form, and survey ids,
+    // which the API restricts to lowercase letters, digits and hyphens. Literal() escapes quotes regardless.
+    private static string Where(ResponseSelection selection)
+    {
+        var where = new StringBuilder();
+        where.Append(CultureInfo.InvariantCulture, $"r.load_seq <= {selection.HighMark}");
+        if (selection.LowMark > long.MinValue)
+        {
+            where.Append(CultureInfo.InvariantCulture, $" AND r.load_seq > {selection.LowMark}");
+        }
+
+        if (selection.SurveyIds.Count > 0)
+        {
+            where.Append(" AND r.survey_id IN (").AppendJoin(", ", selection.SurveyIds.Select(Literal)).Append(')');
+        }
+
+        if (selection.From is { } from)
+        {
+            where.Append(" AND r.responded_at >= ").Append(Literal(from.ToString("O", CultureInfo.InvariantCulture))).Append("::timestamptz");
+        }
+
+        if (selection.To is { } to)
+        {
+            where.Append(" AND r.responded_at < ").Append(Literal(to.ToString("O", CultureInfo.InvariantCulture))).Append("::timestamptz");
+        }
+
+        return where.ToString();
+    }
+
+    private static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+}

@@ -1,0 +1,225 @@
+using Google.Protobuf.WellKnownTypes;
+using NpsGrpc.Testing;
+using NpsGrpc.V1;
+
+namespace NpsGrpc.Exports.Tests;
+
+/// <summary>Exports real responses and reads every table back with DuckDB.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class StarSchemaTests(ServerFixture fixture)
+{
+    private static readonly DateTimeOffset Day1 = new(2026, 3, 27, 10, 0, 0, TimeSpan.Zero);
+
+    private RunningServer Server => fixture.Server;
+
+    [Fact]
+    public async Task Every_table_reads_back_with_the_expected_rows_types_and_values()
+    {
+        string surveyId = await Server.CreateSurveyAsync("star");
+        string destination = ExportKit.NewDestination();
+        var responses = new List<SurveyResponse>
+        {
+            // 2026-03-27 (Friday): three responses.
+            ExportKit.Response("r1", 10, Day1, "cust-a", "Great service", ("region", "EU"), ("plan", "pro")),
+            ExportKit.Response("r2", 6, Day1.AddHours(1), "cust-b", null, ("region", "EU")),
+            ExportKit.Response("r3", 8, Day1.AddHours(2), "cust-c", "ok", ("region", "US"), ("plan", "free")),
+            // No response on 2026-03-28. 00:30 on 2026-03-29 in Berlin (UTC+1) is 23:30 UTC on 2026-03-28.
+            ExportKit.Response("r4", 9, DateTimeOffset.Parse("2026-03-29T00:30:00+01:00"), "cust-a", null, ("region", "EU")),
+            // 06:00 in Kolkata (UTC+5:30) is 00:30 UTC on 2026-03-29.
+            ExportKit.Response("r5", 3, DateTimeOffset.Parse("2026-03-29T06:00:00+05:30"), "cust-d", "Too slow", ("region", "APAC")),
+            ExportKit.Response("r6", 10, DateTimeOffset.Parse("2026-03-30T12:00:00+02:00"), "cust-b", null),
+        };
+        responses[0].Weight = 2.5;
+        await ExportKit.IngestAsync(Server, surveyId, responses);
+
+        var customers = new UpsertCustomersRequest { BatchId = "cb-1" };
+        customers.Customers.Add(new Customer { CustomerId = "cust-a", Attributes = { ["tier"] = new AttributeValues { Values = { "gold", "beta" } } } });
+        customers.Customers.Add(new Customer { CustomerId = "cust-b", Attributes = { ["tier"] = new AttributeValues { Values = { "silver" } } } });
+        using (var call = Server.Ingest.UpsertCustomers())
+        {
+            await call.RequestStream.WriteAsync(customers);
+            Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+            await call.RequestStream.CompleteAsync();
+            while (await call.ResponseStream.MoveNext(CancellationToken.None))
+            {
+            }
+        }
+
+        var target = await ExportKit.CreateTargetAsync(Server, destination, surveyId, "Europe/Berlin", segmentKeys: "region");
+        var run = await ExportKit.RunAsync(Server, target.TargetId);
+        Assert.Equal(6, run.RowsWritten);
+        Assert.Equal(1, run.Attempts);
+
+        using var duck = ExportKit.OpenDuckDb();
+        string fact = $"read_parquet({ExportKit.FileList(destination, "fact_response")}, union_by_name = true)";
+
+        // Types as DESCRIBE reports them: microsecond UTC timestamps, DATE, signed integers, text.
+        var factTypes = ExportKit.Describe(duck, destination, "fact_response");
+        Assert.Equal("TIMESTAMP WITH TIME ZONE", factTypes["responded_at"]);
+        Assert.Equal("TIMESTAMP WITH TIME ZONE", factTypes["received_at"]);
+        Assert.Equal("DATE", factTypes["response_date"]);
+        Assert.Equal("INTEGER", factTypes["score"]);
+        Assert.Equal("INTEGER", factTypes["is_promoter"]);
+        Assert.Equal("DOUBLE", factTypes["weight"]);
+        Assert.Equal("VARCHAR", factTypes["comment"]);
+        Assert.Equal("VARCHAR", factTypes["attr_region"]);
+        Assert.Equal("VARCHAR", factTypes["attr_plan"]);
+
+        Assert.Equal(6, ExportKit.Scalar(duck, $"SELECT count(*) FROM {fact}"));
+        var r4 = ExportKit.Query(duck, $"SELECT epoch_us(responded_at), CAST(response_date AS VARCHAR), category, attr_region, attr_plan, weight FROM {fact} WHERE response_id = 'r4'").Single();
+        Assert.Equal(Micros("2026-03-28T23:30:00Z"), Convert.ToInt64(r4[0]));
+        Assert.Equal("2026-03-29", r4[1]);
+        Assert.Equal("promoter", r4[2]);
+        Assert.Equal("EU", r4[3]);
+        Assert.Null(r4[4]);
+        Assert.Equal(1.0, r4[5]);
+        var r5 = ExportKit.Query(duck, $"SELECT epoch_us(responded_at), CAST(response_date AS VARCHAR), is_detractor, comment FROM {fact} WHERE response_id = 'r5'").Single();
+        Assert.Equal(Micros("2026-03-29T00:30:00Z"), Convert.ToInt64(r5[0]));
+        Assert.Equal("2026-03-29", r5[1]);
+        Assert.Equal(1, Convert.ToInt32(r5[2]));
+        Assert.Equal("Too slow", r5[3]);
+        Assert.Equal(2.5, ExportKit.Query(duck, $"SELECT weight FROM {fact} WHERE response_id = 'r1'").Single()[0]);
+
+        // The partition folder agrees with the column inside every file.
+        foreach (string file in ExportKit.TableFiles(destination, "fact_response"))
+        {
+            string folderDate = Path.GetFileName(Path.GetDirectoryName(file)!)["response_date=".Length..];
+            var inside = ExportKit.Query(duck, $"SELECT DISTINCT CAST(response_date AS VARCHAR) FROM read_parquet('{file}')");
+            Assert.Equal(folderDate, Assert.Single(inside)[0]);
+        }
+
+        Assert.False(Directory.Exists(Path.Combine(destination, "fact_response", "response_date=2026-03-28")));
+
+        // The date dimension has every day from the first to the last date, the empty 28th included.
+        string dates = $"read_parquet({ExportKit.FileList(destination, "dim_date")})";
+        var dateRows = ExportKit.Query(duck, $"SELECT CAST(date AS VARCHAR), date_key, iso_week, iso_year, day_of_week, day_name, quarter, month_name, is_weekend, CAST(week_start AS VARCHAR) FROM {dates} ORDER BY date");
+        Assert.Equal(["2026-03-27", "2026-03-28", "2026-03-29", "2026-03-30"], dateRows.Select(r => (string)r[0]!));
+        Assert.Equal(20260328, Convert.ToInt32(dateRows[1][1]));
+        Assert.Equal(13, Convert.ToInt32(dateRows[2][2]));
+        Assert.Equal(14, Convert.ToInt32(dateRows[3][2]));
+        Assert.Equal(2026, Convert.ToInt32(dateRows[3][3]));
+        Assert.Equal(7, Convert.ToInt32(dateRows[2][4]));
+        Assert.Equal("Sunday", dateRows[2][5]);
+        Assert.Equal(1, Convert.ToInt32(dateRows[0][6]));
+        Assert.Equal("March", dateRows[0][7]);
+        Assert.Equal(true, dateRows[1][8]);
+        Assert.Equal("2026-03-30", dateRows[3][9]);
+        Assert.Equal("DATE", ExportKit.Describe(duck, destination, "dim_date")["date"]);
+
+        // Customers who answered, with multi-valued attributes joined.
+        string dimCustomer = $"read_parquet({ExportKit.FileList(destination, "dim_customer")})";
+        var customerRows = ExportKit.Query(duck, $"SELECT customer_id, attr_tier FROM {dimCustomer} ORDER BY customer_id");
+        Assert.Equal(["cust-a", "cust-b", "cust-c", "cust-d"], customerRows.Select(r => (string)r[0]!));
+        Assert.Equal("beta | gold", customerRows[0][1]);
+        Assert.Equal("silver", customerRows[1][1]);
+        Assert.Null(customerRows[2][1]);
+
+        var surveyRow = ExportKit.Query(duck, $"SELECT survey_id, display_name FROM read_parquet({ExportKit.FileList(destination, "dim_survey")})").Single();
+        Assert.Equal(surveyId, surveyRow[0]);
+
+        // Every fact key resolves in its dimension.
+        Assert.Equal(0, ExportKit.Scalar(duck, $"SELECT count(*) FROM {fact} f ANTI JOIN {dimCustomer} c USING (customer_id)"));
+        Assert.Equal(0, ExportKit.Scalar(duck, $"SELECT count(*) FROM {fact} f ANTI JOIN {dates} d ON f.response_date = d.date"));
+    }
+
+    [Fact]
+    public async Task Daily_nps_matches_the_query_api_for_each_day_and_segment()
+    {
+        string surveyId = await Server.CreateSurveyAsync("daily");
+        string destination = ExportKit.NewDestination();
+        var random = new Random(7);
+        string[] regions = ["EU", "US", "APAC"];
+        var start = new DateTimeOffset(2026, 10, 23, 0, 0, 0, TimeSpan.Zero);
+        var responses = Enumerable.Range(0, 900).Select(i => ExportKit.Response(
+                $"d{i}", random.Next(0, 11), start.AddMinutes(random.Next(0, 4 * 24 * 60)), $"cust-{i % 50}", null,
+                i % 10 == 0 ? [] : [("region", regions[random.Next(regions.Length)])]))
+            .ToList();
+        await ExportKit.IngestAsync(Server, surveyId, responses);
+
+        var target = await ExportKit.CreateTargetAsync(Server, destination, surveyId, "Europe/Berlin", segmentKeys: "region");
+        await ExportKit.RunAsync(Server, target.TargetId);
+
+        using var duck = ExportKit.OpenDuckDb();
+        string daily = $"read_parquet({ExportKit.FileList(destination, "daily_nps")})";
+        var rows = ExportKit.Query(duck,
+            $"SELECT CAST(response_date AS VARCHAR), attr_region, responses, promoters, passives, detractors, nps, nps_ci_low, nps_ci_high, small_sample FROM {daily} ORDER BY 1, 2");
+        Assert.Equal(900, rows.Sum(r => Convert.ToInt64(r[2])));
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        foreach (var day in rows.GroupBy(r => (string)r[0]!))
+        {
+            var date = DateOnly.Parse(day.Key, System.Globalization.CultureInfo.InvariantCulture);
+            var request = new GetNpsRequest
+            {
+                SurveyId = surveyId,
+                StartTime = Timestamp.FromDateTime(TimeZoneInfo.ConvertTimeToUtc(date.ToDateTime(TimeOnly.MinValue), berlin)),
+                EndTime = Timestamp.FromDateTime(TimeZoneInfo.ConvertTimeToUtc(date.AddDays(1).ToDateTime(TimeOnly.MinValue), berlin)),
+                IntervalMethod = IntervalMethod.AdjustedWald,
+                PageSize = 100,
+            };
+            request.GroupBy.Add(new AttributeRef { Key = "region", Scope = AttributeScope.Response });
+            var api = await Server.Query.GetNpsAsync(request);
+            Assert.Equal(api.Groups.Count, day.Count());
+            foreach (var group in api.Groups)
+            {
+                string? region = group.Keys[0].HasValue ? group.Keys[0].Value : null;
+                var row = day.Single(r => (string?)r[1] == region);
+                var statistics = group.Statistics;
+                Assert.Equal(statistics.ResponseCount, Convert.ToInt64(row[2]));
+                Assert.Equal(statistics.PromoterCount, Convert.ToInt64(row[3]));
+                Assert.Equal(statistics.PassiveCount, Convert.ToInt64(row[4]));
+                Assert.Equal(statistics.DetractorCount, Convert.ToInt64(row[5]));
+                Assert.Equal(statistics.Nps, (double)row[6]!, 9);
+                Assert.Equal(statistics.ConfidenceInterval.Lower, (double)row[7]!, 9);
+                Assert.Equal(statistics.ConfidenceInterval.Upper, (double)row[8]!, 9);
+                Assert.Equal(statistics.ResponseCount < 30, (bool)row[9]!);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_column_without_any_comment_is_an_all_null_text_column()
+    {
+        string surveyId = await Server.CreateSurveyAsync("nocomment");
+        string destination = ExportKit.NewDestination();
+        await ExportKit.IngestAsync(Server, surveyId, Enumerable.Range(0, 20).Select(i => ExportKit.Response($"n{i}", i % 11, Day1.AddMinutes(i))).ToList());
+        var target = await ExportKit.CreateTargetAsync(Server, destination, surveyId);
+        await ExportKit.RunAsync(Server, target.TargetId);
+
+        using var duck = ExportKit.OpenDuckDb();
+        Assert.Equal("VARCHAR", ExportKit.Describe(duck, destination, "fact_response")["comment"]);
+        var counts = ExportKit.Query(duck, $"SELECT count(*), count(comment) FROM read_parquet({ExportKit.FileList(destination, "fact_response")})").Single();
+        Assert.Equal(20L, Convert.ToInt64(counts[0]));
+        Assert.Equal(0L, Convert.ToInt64(counts[1]));
+    }
+
+    [Fact]
+    public async Task Twice_the_row_group_size_on_one_day_gives_two_full_row_groups_and_reader_friendly_encodings()
+    {
+        string surveyId = await Server.CreateSurveyAsync("groups");
+        string destination = ExportKit.NewDestination();
+        await ExportKit.IngestAsync(
+            Server, surveyId, Enumerable.Range(0, 2000).Select(i => ExportKit.Response($"g{i}", i % 11, Day1.AddSeconds(i), $"c{i % 7}", $"comment {i}", ("plan", i % 2 == 0 ? "pro" : "free"))).ToList());
+        var target = await ExportKit.CreateTargetAsync(Server, destination, surveyId, rowGroupRows: 1000);
+        await ExportKit.RunAsync(Server, target.TargetId);
+
+        string file = Assert.Single(ExportKit.TableFiles(destination, "fact_response"));
+        using var duck = ExportKit.OpenDuckDb();
+        var groups = ExportKit.Query(duck, $"SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata('{file}') ORDER BY 1");
+        Assert.Equal([1000L, 1000L], groups.Select(g => Convert.ToInt64(g[1])));
+
+        var encodings = ExportKit.Query(duck, $"SELECT path_in_schema, encodings, compression FROM parquet_metadata('{file}')");
+        Assert.All(encodings, e => Assert.DoesNotContain("DELTA", (string)e[1]!, StringComparison.Ordinal));
+        Assert.All(encodings, e => Assert.Equal("SNAPPY", e[2]));
+        Assert.Contains("DICTIONARY", (string)encodings.First(e => (string)e[0]! == "category")[1]!, StringComparison.Ordinal);
+
+        var schema = ExportKit.Query(duck, $"SELECT name, type, logical_type FROM parquet_schema('{file}')").ToDictionary(r => (string)r[0]!);
+        Assert.Equal("INT64", schema["responded_at"][1]);
+        Assert.Contains("isAdjustedToUTC=1", (string)schema["responded_at"][2]!, StringComparison.Ordinal);
+        Assert.Contains("MICROS=MicroSeconds", (string)schema["responded_at"][2]!, StringComparison.Ordinal);
+        Assert.Equal("INT32", schema["response_date"][1]);
+        Assert.DoesNotContain(schema.Values, s => (string?)s[1] == "INT96");
+    }
+
+    private static long Micros(string instant) =>
+        (DateTimeOffset.Parse(instant, System.Globalization.CultureInfo.InvariantCulture) - DateTimeOffset.UnixEpoch).Ticks / 10;
+}
