@@ -10,14 +10,13 @@ public sealed class DailyAccumulator
     /// <summary>Dates that received at least one row.</summary>
     public IEnumerable<DateOnly> Dates => _sums.Keys.Select(k => k.Date).Distinct();
 
-    /// <summary>Adds one response.</summary>
+    /// <summary>Adds one response. <paramref name="segment"/> is copied when it starts a new group, so callers may reuse it.</summary>
     public void Add(DateOnly date, string surveyId, string?[] segment, int score, double weight)
     {
-        var key = new Key(date, surveyId, new Segment(segment));
-        if (!_sums.TryGetValue(key, out var sums))
+        if (!_sums.TryGetValue(new Key(date, surveyId, new Segment(segment)), out var sums))
         {
             sums = new Sums();
-            _sums[key] = sums;
+            _sums[new Key(date, surveyId, new Segment((string?[])segment.Clone()))] = sums;
         }
 
         sums.Responses++;

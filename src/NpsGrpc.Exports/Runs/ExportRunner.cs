@@ -33,7 +33,18 @@ public sealed partial class ExportRunner(
             return;
         }
 
-        var destination = destinations.Open(target.Destination);
+        IExportDestination destination;
+        try
+        {
+            destination = destinations.Open(target.Destination);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            LogFailed(exception, run.RunId, target.TargetId);
+            await runs.MarkFailedAsync(run.RunId, Describe(exception), time.GetUtcNow().UtcDateTime, cancellationToken);
+            return;
+        }
+
         if (run.State == "committed")
         {
             await PublishAsync(target, run, destination, cancellationToken);

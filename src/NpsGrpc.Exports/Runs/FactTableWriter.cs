@@ -190,7 +190,7 @@ public sealed class FactTableWriter
                     segment[i] = values[_segmentPositions[i]];
                 }
 
-                Daily.Add(date, surveyId, (string?[])segment.Clone(), score, weight);
+                Daily.Add(date, surveyId, segment, score, weight);
                 RowsWritten++;
 
                 if (rows.Count >= _rowGroupRows || rows.TextLength >= RowGroupTextLimit)
