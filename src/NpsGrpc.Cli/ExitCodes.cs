@@ -14,6 +14,6 @@ internal static class ExitCodes
     /// </summary>
     public const int Usage = 2;
 
-    /// <summary>The server is unreachable or returned a gRPC error.</summary>
+    /// <summary>The server is unreachable or returned a gRPC error, or an export run waited for failed or timed out.</summary>
     public const int ServerFailure = 3;
 }

@@ -44,10 +44,10 @@ internal static class NpsCommandLine
         var root = new Command(
             RootName,
             "Command-line client of the NpsGrpc server: manage surveys, ingest survey responses and customer " +
-            "attributes from CSV files, and query the Net Promoter Score: per group (segments), over time (trend) " +
-            "and between two time ranges (compare).\n\n" +
+            "attributes from CSV files, query the Net Promoter Score per group (segments), over time (trend) and " +
+            "between two time ranges (compare), and export responses to Parquet files (exports).\n\n" +
             "Exit codes: 0 success; 1 some rows were rejected or unparsable; 2 usage error; " +
-            "3 server unreachable or failed.");
+            "3 server unreachable or failed, or an export run waited for with --wait failed or timed out.");
         root.Options.Add(new System.CommandLine.Help.HelpOption());
         root.Options.Add(new VersionOption());
         root.Options.Add(ServerConnection.ServerOption);
@@ -58,6 +58,7 @@ internal static class NpsCommandLine
         root.Subcommands.Add(SegmentsCommand.Create());
         root.Subcommands.Add(TrendCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(ExportsCommand.Create());
         return root;
     }
 }
