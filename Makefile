@@ -4,7 +4,7 @@
 #   make run     start the server on 127.0.0.1:50051 against the private 'dev' cluster,
 #                or against $ConnectionStrings__Nps when that is set
 #   make test    lint the protos and run every test against the private 'test' cluster
-#   make demo    start a server, ingest the bundled airline survey with the CLI and print NPS by airline
+#   make demo    start a server, ingest the bundled airline survey with the CLI, print NPS by airline, export Parquet
 #   make bench   run the ingest benchmark (1,000,000 responses; see docs/benchmarks.md)
 
 SHELL := /bin/bash

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Demonstrates the NpsGrpc server and the nps command-line client on the bundled airline survey
-# (samples/airlines): starts a server on a fresh database, ingests both CSV files with the CLI and
-# prints the NPS per airline.
+# (samples/airlines): starts a server on a fresh database, ingests both CSV files with the CLI,
+# prints the NPS per airline and exports the survey as a Parquet star schema.
 #
 #   scripts/demo.sh        (or: make demo)
 #
@@ -62,6 +62,7 @@ connection_string="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$data
 port=$(pick_port)
 server_url="http://127.0.0.1:$port"
 server_log=$(mktemp -t nps-demo-server.XXXXXX)
+export_dir=$(mktemp -d -t nps-demo-export.XXXXXX)
 ConnectionStrings__Nps="$connection_string" Kestrel__Endpoints__Grpc__Url="$server_url" \
     dotnet "$server_dll" --contentRoot "$root/src/NpsGrpc.Server" >"$server_log" 2>&1 &
 server_pid=$!
@@ -73,6 +74,7 @@ stop_server() {
         log "server stopped"
     fi
     rm -f "$server_log"
+    rm -rf "$export_dir"
 }
 trap stop_server EXIT
 
@@ -126,3 +128,11 @@ nps nps --survey airlines --by airline --min-n 50
 echo
 echo "Prep Air row: the known answer is 74 promoters, 75 passives, 35 detractors out of 184,"
 echo "so NPS = 100 x (74 - 35) / 184 = 21.196, shown as 21.2."
+
+echo
+echo "== Exporting the survey as Parquet to $export_dir"
+nps exports create airlines-export --destination "$export_dir/airlines" --survey airlines --segment airline
+nps exports run airlines-export --wait --timeout 120
+echo
+echo "Files of the export (the manifest _manifests/latest.json lists them with checksums):"
+(cd "$export_dir/airlines" && find . -name '*.parquet' -o -name 'latest.json' | sort)
