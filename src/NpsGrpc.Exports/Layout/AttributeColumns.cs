@@ -1,6 +1,6 @@
 namespace NpsGrpc.Exports.Layout;
 
-/// <summary>An attribute key and the column that holds its values.</summary>
+/// <summary>An attribute key and the column that contains its values.</summary>
 /// <param name="AttributeKey">The key as stored.</param>
 /// <param name="ColumnName">The column name in the Parquet files.</param>
 public sealed record AttributeColumn(string AttributeKey, string ColumnName);
@@ -22,18 +22,18 @@ public static class AttributeColumns
     public static IReadOnlyList<AttributeColumn> Extend(IReadOnlyList<AttributeColumn> existing, IEnumerable<string> keys)
     {
         var known = existing.Select(c => c.AttributeKey).ToHashSet(StringComparer.Ordinal);
-        var taken = existing.Select(c => c.ColumnName).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var usedNames = existing.Select(c => c.ColumnName).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var result = existing.ToList();
         foreach (string key in keys.Where(k => !known.Contains(k)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             string baseName = Prefix + key.ToLowerInvariant();
             string name = baseName;
-            for (int suffix = 2; taken.Contains(name); suffix++)
+            for (int suffix = 2; usedNames.Contains(name); suffix++)
             {
                 name = $"{baseName}_{suffix}";
             }
 
-            taken.Add(name);
+            usedNames.Add(name);
             result.Add(new AttributeColumn(key, name));
         }
 

@@ -9,11 +9,11 @@ using NpsGrpc.Storage.Exports;
 namespace NpsGrpc.Exports.Runs;
 
 /// <summary>
-/// Carries out one run of a target, holding the target's lease. An attempt writes every file under the run's staging
-/// folder, records the final paths, moves the files into place, records them with the new watermark in one
-/// transaction (the run is then committed), publishes the manifest, marks the run succeeded and deletes the files the
-/// run superseded. A committed run found unfinished resumes at the manifest; a running one is cleaned and redone over
-/// the same load sequence range.
+/// Carries out one run of a target while the caller holds the target's lease. An attempt writes every file under the
+/// run's staging folder, records the final paths and moves the files into place. One transaction then records the files
+/// and the new watermark, which makes the run committed. Last come the manifest, the succeeded state and the deletion of
+/// the files the run superseded. An unfinished committed run resumes at the manifest, and an unfinished running one is
+/// cleaned up and redone over the same load sequence range.
 /// </summary>
 public sealed partial class ExportRunner(
     ExportTargetStore targets,
@@ -207,9 +207,25 @@ public sealed partial class ExportRunner(
         IReadOnlyDictionary<string, IReadOnlyList<(string Key, string Column)>> recorded, string table) =>
         (recorded.GetValueOrDefault(table) ?? []).Select(c => new AttributeColumn(c.Key, c.Column)).ToList();
 
-    private static DateOnly? Min(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : (a < b ? a : b);
+    private static DateOnly? Min(DateOnly? first, DateOnly? second)
+    {
+        if (first is null || second is null)
+        {
+            return first ?? second;
+        }
 
-    private static DateOnly? Max(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : (a > b ? a : b);
+        return first < second ? first : second;
+    }
+
+    private static DateOnly? Max(DateOnly? first, DateOnly? second)
+    {
+        if (first is null || second is null)
+        {
+            return first ?? second;
+        }
+
+        return first > second ? first : second;
+    }
 
     private static string Describe(Exception exception) => exception switch
     {

@@ -171,7 +171,7 @@ public sealed class FactTableWriter
                 rows.SetTimestamp(RespondedAt, respondedAt);
                 rows.SetTimestamp(ReceivedAt, receivedAt);
                 rows.SetInt32(Score, score);
-                rows.SetText(Category, score >= 9 ? "promoter" : score >= 7 ? "passive" : "detractor");
+                rows.SetText(Category, CategoryName(score));
                 rows.SetInt32(IsPromoter, score >= 9 ? 1 : 0);
                 rows.SetInt32(IsPassive, score is 7 or 8 ? 1 : 0);
                 rows.SetInt32(IsDetractor, score <= 6 ? 1 : 0);
@@ -228,6 +228,16 @@ public sealed class FactTableWriter
         {
             output.WriteAsync((date, rows), cancellationToken).AsTask().GetAwaiter().GetResult();
         }
+    }
+
+    private static string CategoryName(int score)
+    {
+        if (score >= 9)
+        {
+            return "promoter";
+        }
+
+        return score >= 7 ? "passive" : "detractor";
     }
 
     private static string? ReadText(NpgsqlBinaryExporter exporter)

@@ -4,7 +4,7 @@ namespace NpsGrpc.Exports.Scheduling;
 
 /// <summary>
 /// A cron schedule evaluated in an IANA time zone. Five fields (minute to day of week) or six with seconds first.
-/// A local time that a daylight-saving change skips fires at the first instant after the gap; a local time that occurs
+/// A local time that a daylight-saving change skips fires at the first instant after the gap. A local time that occurs
 /// twice fires once, at its first occurrence.
 /// </summary>
 public sealed class ExportSchedule

@@ -7,8 +7,8 @@ using NpsGrpc.Storage.Rollups;
 namespace NpsGrpc.Storage.Exports;
 
 /// <summary>
-/// Queues, claims and records export runs. Runs of one target are serialised by a session-level advisory lock on the
-/// target, held for the whole attempt on a dedicated connection; PostgreSQL releases it when the holder's connection
+/// Queues, claims and records export runs. A session-level advisory lock on the target, held for the whole attempt on a
+/// dedicated connection, keeps runs of one target from overlapping. PostgreSQL releases it when the holder's connection
 /// ends, so a run whose instance died is found unfinished with its lock free, and redone.
 /// </summary>
 public sealed class ExportRunStore(NpgsqlDataSource dataSource)
@@ -96,10 +96,10 @@ public sealed class ExportRunStore(NpgsqlDataSource dataSource)
         var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
-            bool taken = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            bool locked = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
                 "SELECT pg_try_advisory_lock(@lockClass, @lockId)", new { lockClass = TargetLockClass, lockId },
                 cancellationToken: cancellationToken));
-            if (taken)
+            if (locked)
             {
                 return new TargetLease(connection, lockId);
             }

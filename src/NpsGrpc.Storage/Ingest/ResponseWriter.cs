@@ -45,8 +45,8 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         "FROM STDIN (FORMAT BINARY)";
 
     // The rollups are keyed by the attribute keys stored in the database, read under the shared rollup lock. The batch's
-    // load sequence is taken under the same lock: an export that holds the lock exclusively then knows that every
-    // batch with a lower sequence has ended, and that later batches get higher ones.
+    // load sequence is taken under the same lock. An export that holds the lock exclusively can therefore rely on two
+    // facts: every batch with a lower sequence has ended, and later batches get higher ones.
     private const string BatchSettingsSql = "SELECT attribute_keys, nextval('response_load_seq') FROM rollup_settings";
 
     // Rows are inserted in byte order (COLLATE "C"), like the direct path's ordinal sort, so that concurrent batches
