@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NpsGrpc.Domain.Time;
@@ -45,16 +44,29 @@ public sealed partial class ExportScheduler(
         await ClaimDueSlotsAsync(cancellationToken);
         foreach ((string targetId, int lockId) in await runs.TargetsWithPendingRunsAsync(cancellationToken))
         {
-            await using var lease = await runs.TryLeaseAsync(lockId, cancellationToken);
-            if (lease is null)
+            // One target's trouble, such as a destination that rejects the manifest, must not hold up the others.
+            try
             {
-                continue;
+                await RunPendingAsync(targetId, lockId, cancellationToken);
             }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogTargetFailed(exception, targetId);
+            }
+        }
+    }
 
-            while (await runs.OldestPendingRunAsync(targetId, cancellationToken) is { } run)
-            {
-                await runner.ExecuteAsync(run, Instance, cancellationToken);
-            }
+    private async Task RunPendingAsync(string targetId, int lockId, CancellationToken cancellationToken)
+    {
+        await using var lease = await runs.TryLeaseAsync(lockId, cancellationToken);
+        if (lease is null)
+        {
+            return;
+        }
+
+        while (await runs.OldestPendingRunAsync(targetId, cancellationToken) is { } run)
+        {
+            await runner.ExecuteAsync(run, Instance, cancellationToken);
         }
     }
 
@@ -101,7 +113,19 @@ public sealed partial class ExportScheduler(
         DateTime now = time.GetUtcNow().UtcDateTime;
         foreach (var target in await targets.ListScheduledAsync(cancellationToken))
         {
-            var schedule = ExportSchedule.TryParse(target.Schedule, TimeBuckets.FindZone(target.TimeZone), out _);
+            TimeZoneInfo zone;
+            try
+            {
+                zone = TimeBuckets.FindZone(target.TimeZone);
+            }
+            catch (TimeZoneNotFoundException exception)
+            {
+                // The zone was valid when the target was created; the system's time zone data may have changed since.
+                LogTargetFailed(exception, target.TargetId);
+                continue;
+            }
+
+            var schedule = ExportSchedule.TryParse(target.Schedule, zone, out _);
             if (schedule?.LatestDueSlot(target.LastSlot ?? target.CreateTime, now) is not { } slot)
             {
                 continue;
@@ -116,6 +140,9 @@ public sealed partial class ExportScheduler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Claimed the {Slot:o} slot of {TargetId} as run {RunId} on {Instance}")]
     private partial void LogClaimed(DateTime slot, string targetId, long runId, string instance);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Export target {TargetId} failed in the scheduler; it is tried again at the next poll")]
+    private partial void LogTargetFailed(Exception exception, string targetId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The export scheduler's pass failed; it tries again at the next poll")]
     private partial void LogPassFailed(Exception exception);
