@@ -220,6 +220,27 @@ public sealed class StarSchemaTests(ServerFixture fixture)
         Assert.DoesNotContain(schema.Values, s => (string?)s[1] == "INT96");
     }
 
+    [Fact]
+    public async Task Time_filters_in_DuckDB_see_every_matching_row()
+    {
+        string surveyId = await Server.CreateSurveyAsync("timefilter");
+        string destination = ExportKit.NewDestination();
+        var start = new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero);
+        await ExportKit.IngestAsync(Server, surveyId, Enumerable.Range(0, 100).Select(i => ExportKit.Response($"t{i}", i % 11, start.AddMinutes(i).AddTicks(i * 10 + 10))).ToList());
+        var target = await ExportKit.CreateTargetAsync(Server, destination, surveyId);
+        await ExportKit.RunAsync(Server, target.TargetId);
+
+        using var duck = ExportKit.OpenDuckDb();
+        string fact = $"read_parquet({ExportKit.FileList(destination, "fact_response")})";
+        Assert.Equal(40, ExportKit.Scalar(duck, $"SELECT count(*) FROM {fact} WHERE responded_at >= TIMESTAMPTZ '2026-11-02 10:00:00+00'"));
+        Assert.Equal(100, ExportKit.Scalar(duck, $"SELECT count(*) FROM {fact} WHERE received_at >= TIMESTAMPTZ '2026-11-01 00:00:00+00'"));
+
+        string file = Assert.Single(ExportKit.TableFiles(destination, "fact_response"));
+        var statistics = ExportKit.Query(duck, $"SELECT stats_min, stats_max FROM parquet_metadata('{file}') WHERE path_in_schema = 'responded_at'").Single();
+        Assert.Equal("2026-11-02 09:00:00.000001+00", statistics[0]);
+        Assert.Equal("2026-11-02 10:39:00.0001+00", statistics[1]);
+    }
+
     private static long Micros(string instant) =>
         (DateTimeOffset.Parse(instant, System.Globalization.CultureInfo.InvariantCulture) - DateTimeOffset.UnixEpoch).Ticks / 10;
 }

@@ -19,11 +19,11 @@ public sealed class DirectoryDestination : IExportDestination
     public string Description => _root;
 
     /// <inheritdoc />
-    public Stream CreateStaged(string stagingPath)
+    public FileStream CreateStaged(string stagingPath)
     {
         string full = Resolve(stagingPath);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        return new FileStream(full, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 20, FileOptions.Asynchronous);
+        return new FileStream(full, FileMode.Create, FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 20, FileOptions.Asynchronous);
     }
 
     /// <inheritdoc />

@@ -10,8 +10,11 @@ public interface IExportDestination
     /// <summary>A description for messages, such as the directory.</summary>
     string Description { get; }
 
-    /// <summary>Opens a new file at <paramref name="stagingPath"/> for writing, replacing any file left there.</summary>
-    Stream CreateStaged(string stagingPath);
+    /// <summary>
+    /// Opens a new local file for <paramref name="stagingPath"/>, readable and writable, replacing any file left there. An
+    /// object store keeps staged files on local disk and uploads them when they are published.
+    /// </summary>
+    FileStream CreateStaged(string stagingPath);
 
     /// <summary>Moves a completed staged file to <paramref name="finalPath"/>, which must not exist yet.</summary>
     Task PublishAsync(string stagingPath, string finalPath, CancellationToken cancellationToken);

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using global::Parquet;
 using global::Parquet.Schema;
 
@@ -9,10 +10,11 @@ namespace NpsGrpc.Exports.Parquet;
 /// </summary>
 public sealed class PartFileWriter : IAsyncDisposable
 {
-    private readonly Stream _file;
-    private readonly HashingStream _hashing;
+    private readonly FileStream _file;
     private readonly ParquetWriter _writer;
     private readonly DataField[] _fields;
+    private readonly int[] _timestampColumns;
+    private readonly List<(long Min, long Max)?[]> _timestampRanges = [];
     private readonly string _table;
     private readonly DateOnly? _partition;
     private readonly string _stagingPath;
@@ -20,13 +22,15 @@ public sealed class PartFileWriter : IAsyncDisposable
     private bool _completed;
 
     private PartFileWriter(
-        Stream file, HashingStream hashing, ParquetWriter writer, DataField[] fields, string table, DateOnly? partition,
-        string stagingPath, string finalPath)
+        FileStream file, ParquetWriter writer, DataField[] fields, string table, DateOnly? partition, string stagingPath, string finalPath)
     {
         _file = file;
-        _hashing = hashing;
         _writer = writer;
         _fields = fields;
+        _timestampColumns = fields.Select((field, index) => (field, index))
+            .Where(pair => pair.field is DateTimeDataField)
+            .Select(pair => pair.index)
+            .ToArray();
         _table = table;
         _partition = partition;
         _stagingPath = stagingPath;
@@ -39,9 +43,9 @@ public sealed class PartFileWriter : IAsyncDisposable
     /// <summary>Row groups written so far.</summary>
     public int RowGroups { get; private set; }
 
-    /// <summary>Creates the file at <paramref name="stagingPath"/> in <paramref name="file"/>'s destination.</summary>
+    /// <summary>Starts a Parquet file in <paramref name="file"/>, a new staged file open for reading and writing.</summary>
     public static async Task<PartFileWriter> CreateAsync(
-        Stream file, IReadOnlyList<ColumnSpec> columns, string table, DateOnly? partition, string stagingPath, string finalPath,
+        FileStream file, IReadOnlyList<ColumnSpec> columns, string table, DateOnly? partition, string stagingPath, string finalPath,
         CancellationToken cancellationToken)
     {
         var fields = columns.Select(ToField).ToArray();
@@ -54,9 +58,8 @@ public sealed class PartFileWriter : IAsyncDisposable
             }
         }
 
-        var hashing = new HashingStream(file);
-        var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), hashing, options, append: false, cancellationToken);
-        return new PartFileWriter(file, hashing, writer, fields, table, partition, stagingPath, finalPath);
+        var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), file, options, append: false, cancellationToken);
+        return new PartFileWriter(file, writer, fields, table, partition, stagingPath, finalPath);
     }
 
     /// <summary>Writes the rows of <paramref name="rows"/> as one row group.</summary>
@@ -103,24 +106,24 @@ public sealed class PartFileWriter : IAsyncDisposable
             group.CompleteValidate();
         }
 
+        _timestampRanges.Add(_timestampColumns.Select(column => MicrosecondRange(rows.Values(column), count)).ToArray());
+
         Rows += count;
         RowGroups++;
     }
 
-    /// <summary>Finishes the file, flushes it to disk and describes it.</summary>
+    /// <summary>Finishes the file, corrects its timestamp statistics, flushes it to disk and describes it.</summary>
     public async Task<StagedFile> CompleteAsync()
     {
         _completed = true;
         await _writer.DisposeAsync();
-        await _hashing.FlushAsync();
-        if (_file is FileStream fileStream)
-        {
-            fileStream.Flush(flushToDisk: true);
-        }
+        TimestampStatistics.Rewrite(_file, _timestampColumns, _timestampRanges);
+        _file.Flush(flushToDisk: true);
 
-        var staged = new StagedFile(_table, _partition, _stagingPath, _finalPath, Rows, _hashing.Length, _hashing.HashHex());
+        _file.Seek(0, SeekOrigin.Begin);
+        string sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(_file));
+        var staged = new StagedFile(_table, _partition, _stagingPath, _finalPath, Rows, _file.Length, sha256);
         await _file.DisposeAsync();
-        _hashing.Dispose();
         return staged;
     }
 
@@ -143,7 +146,24 @@ public sealed class PartFileWriter : IAsyncDisposable
         }
 
         await _file.DisposeAsync();
-        _hashing.Dispose();
+    }
+
+    // Microseconds since the epoch, truncated like the values the writer stores; null when every value is null.
+    private static (long Min, long Max)? MicrosecondRange(Array values, int count)
+    {
+        long min = long.MaxValue, max = long.MinValue;
+        for (int i = 0; i < count; i++)
+        {
+            DateTime? value = values is DateTime[] instants ? instants[i] : ((DateTime?[])values)[i];
+            if (value is { } instant)
+            {
+                long micros = (instant.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMicrosecond;
+                min = Math.Min(min, micros);
+                max = Math.Max(max, micros);
+            }
+        }
+
+        return min <= max ? (min, max) : null;
     }
 
     private static DataField ToField(ColumnSpec column) => column.Kind switch
