@@ -133,6 +133,11 @@ public sealed class IncrementalRunTests(ServerFixture fixture)
         var existing = await ExportKit.CreateTargetAsync(Server, ExportKit.NewDestination(), surveyId);
         var sameDestination = await Create(t => t.Destination = existing.Destination);
         Assert.Equal(Grpc.Core.StatusCode.AlreadyExists, sameDestination.StatusCode);
+        var inside = await Create(t => t.Destination = Path.Combine(existing.Destination, "nested"));
+        Assert.Equal(Grpc.Core.StatusCode.FailedPrecondition, inside.StatusCode);
+        var around = await Create(t => t.Destination = Path.GetDirectoryName(existing.Destination)!);
+        Assert.Equal(Grpc.Core.StatusCode.FailedPrecondition, around.StatusCode);
+        Assert.Contains("target.destination", (await Create(t => t.Destination = "/")).Status.Detail, StringComparison.Ordinal);
 
         var badRange = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => Server.Exports.RunExportAsync(
             new RunExportRequest { TargetId = existing.TargetId, RestateFrom = "2026-11-05", RestateTo = "2026-11-01" }).ResponseAsync);

@@ -241,6 +241,29 @@ public sealed class StarSchemaTests(ServerFixture fixture)
         Assert.Equal("2026-11-02 10:39:00.0001+00", statistics[1]);
     }
 
+    [Fact]
+    public async Task The_documented_DuckDB_manifest_recipe_reads_the_export()
+    {
+        string surveyId = await Server.CreateSurveyAsync("recipe");
+        string destination = ExportKit.NewDestination();
+        await ExportKit.IngestAsync(Server, surveyId, Enumerable.Range(0, 12).Select(i => ExportKit.Response($"m{i}", i % 11, Day1.AddDays(i % 3))).ToList());
+        var target = await ExportKit.CreateTargetAsync(Server, destination, surveyId);
+        await ExportKit.RunAsync(Server, target.TargetId);
+
+        using var duck = ExportKit.OpenDuckDb();
+        ExportKit.Query(duck, $"""
+            SET VARIABLE fact_files = (
+                SELECT list('{destination}/' || f.path)
+                FROM (SELECT unnest(tables.fact_response) AS f FROM read_json('{destination}/_manifests/latest.json')))
+            """);
+        var days = ExportKit.Query(duck, """
+            SELECT response_date, count(*) AS responses
+            FROM read_parquet(getvariable('fact_files'), union_by_name = true)
+            GROUP BY response_date ORDER BY response_date
+            """);
+        Assert.Equal([4L, 4L, 4L], days.Select(d => Convert.ToInt64(d[1])));
+    }
+
     private static long Micros(string instant) =>
         (DateTimeOffset.Parse(instant, System.Globalization.CultureInfo.InvariantCulture) - DateTimeOffset.UnixEpoch).Ticks / 10;
 }

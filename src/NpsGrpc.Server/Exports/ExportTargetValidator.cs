@@ -67,6 +67,11 @@ public static class ExportTargetValidator
         }
 
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(destination));
+        if (Path.GetPathRoot(full) == full)
+        {
+            RpcErrors.ThrowInvalidArgument(field, $"{field} '{full}' is the root of the file system; name a directory for the export");
+        }
+
         try
         {
             Directory.CreateDirectory(full);

@@ -47,6 +47,17 @@ public sealed class ExportGrpcService(
         }
 
         string destination = ExportTargetValidator.CheckDestination(target.Destination, "target.destination");
+        foreach ((string otherId, string otherDestination) in await targets.ListDestinationsAsync(context.CancellationToken))
+        {
+            if (IsInside(destination, otherDestination) || IsInside(otherDestination, destination))
+            {
+                throw new RpcException(new Status(
+                    StatusCode.FailedPrecondition,
+                    $"target.destination '{destination}' overlaps '{otherDestination}' of export target '{otherId}'; " +
+                    "a destination may neither lie inside another target's nor contain it"));
+            }
+        }
+
         var record = new ExportTargetRecord
         {
             TargetId = target.TargetId,
@@ -238,6 +249,9 @@ public sealed class ExportGrpcService(
         return await targets.GetAsync(targetId, context.CancellationToken)
             ?? throw RpcErrors.NotFound($"Export target '{targetId}' does not exist.");
     }
+
+    private static bool IsInside(string path, string folder) =>
+        path.StartsWith(Path.TrimEndingDirectorySeparator(folder) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     private static int PageSize(int requested) => requested switch
     {

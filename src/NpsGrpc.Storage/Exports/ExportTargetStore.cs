@@ -79,6 +79,15 @@ public sealed class ExportTargetStore(NpgsqlDataSource dataSource)
         return rows.AsList();
     }
 
+    /// <summary>Returns the id and destination of every target.</summary>
+    public async Task<IReadOnlyList<(string TargetId, string Destination)>> ListDestinationsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string, string)>(new CommandDefinition(
+            "SELECT target_id, destination FROM export_targets ORDER BY target_id", cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
     /// <summary>Returns every target with a schedule that is not paused.</summary>
     public async Task<IReadOnlyList<ExportTargetRecord>> ListScheduledAsync(CancellationToken cancellationToken)
     {
