@@ -53,7 +53,12 @@ public sealed class DirectoryDestination : IExportDestination
     /// <inheritdoc />
     public Task DeleteAsync(string path, CancellationToken cancellationToken)
     {
-        File.Delete(Resolve(path));
+        string full = Resolve(path);
+        if (File.Exists(full))
+        {
+            File.Delete(full);
+        }
+
         return Task.CompletedTask;
     }
 

@@ -35,10 +35,13 @@ public static class ExportTables
     /// <summary>Every table, in the order manifests list them.</summary>
     public static IReadOnlyList<string> All { get; } = [FactResponse, DailyNps, DimCustomer, DimSurvey, DimDate];
 
-    /// <summary>Relative path of a data file: <c>table/[response_date=D/]part-RUN-SEQ.parquet</c>.</summary>
-    public static string FilePath(string table, DateOnly? partition, long runId, int sequence)
+    /// <summary>
+    /// Relative path of a data file: <c>table/[response_date=D/]part-RUN-ATTEMPT-SEQ.parquet</c>. The attempt keeps the
+    /// names of a redone run apart from those of an attempt that may still be running on a stalled instance.
+    /// </summary>
+    public static string FilePath(string table, DateOnly? partition, long runId, int attempt, int sequence)
     {
-        string name = string.Create(CultureInfo.InvariantCulture, $"part-{runId:D10}-{sequence:D4}.parquet");
+        string name = string.Create(CultureInfo.InvariantCulture, $"part-{runId:D10}-{attempt:D2}-{sequence:D4}.parquet");
         return partition is { } date
             ? $"{table}/{PartitionColumn}={date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}/{name}"
             : $"{table}/{name}";
@@ -51,7 +54,7 @@ public static class ExportTables
     /// <summary>Relative path of the copy of the newest manifest.</summary>
     public static string LatestManifestPath => $"{ManifestFolder}/latest.json";
 
-    /// <summary>Relative path of a run's staging folder.</summary>
-    public static string StagingPath(long runId) =>
-        string.Create(CultureInfo.InvariantCulture, $"{StagingFolder}/run-{runId:D10}");
+    /// <summary>Relative path of the staging folder of one attempt of a run.</summary>
+    public static string StagingPath(long runId, int attempt) =>
+        string.Create(CultureInfo.InvariantCulture, $"{StagingFolder}/run-{runId:D10}-{attempt:D2}");
 }

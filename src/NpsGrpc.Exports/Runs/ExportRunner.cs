@@ -41,48 +41,77 @@ public sealed partial class ExportRunner(
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             LogFailed(exception, run.RunId, target.TargetId);
-            await runs.MarkFailedAsync(run.RunId, Describe(exception), time.GetUtcNow().UtcDateTime, cancellationToken);
+            await runs.MarkFailedAsync(run.RunId, null, Describe(exception), time.GetUtcNow().UtcDateTime, cancellationToken);
             return;
         }
 
-        if (run.State == "committed")
+        if (run.State != "committed")
         {
-            await PublishAsync(target, run, destination, cancellationToken);
-            return;
+            (long low, long high) = run switch
+            {
+                { LowMark: { } l, HighMark: { } h } => (l, h),
+                { IsRestatement: true } => (long.MinValue, target.Watermark),
+                _ => (target.Watermark, await runs.SettledLoadSequenceAsync(cancellationToken)),
+            };
+
+            // The new attempt number fences the interrupted attempt first, so it cannot commit files removed below.
+            var interrupted = run;
+            var started = await runs.StartAttemptAsync(run.RunId, low, high, instance, time.GetUtcNow().UtcDateTime, cancellationToken);
+            if (started is null)
+            {
+                return;
+            }
+
+            run = started;
+            if (interrupted.State == "running")
+            {
+                LogRedo(run.RunId, target.TargetId, interrupted.Instance ?? "unknown");
+                await RemoveAttemptsAsync(interrupted, interrupted.PendingPaths, destination);
+            }
+
+            if (!await TryCommitAttemptAsync(target, run, destination, cancellationToken))
+            {
+                return;
+            }
         }
 
-        if (run.State == "running")
-        {
-            LogRedo(run.RunId, target.TargetId, run.Instance ?? "unknown");
-            await RemoveAttemptAsync(run, run.PendingPaths, destination);
-        }
+        // From here the files and the watermark are recorded. A failure leaves the run committed, and the next pass
+        // publishes the manifest again; nothing is deleted but the files the run superseded.
+        await PublishAsync(target, run, destination, cancellationToken);
+    }
 
-        (long low, long high) = run switch
-        {
-            { LowMark: { } l, HighMark: { } h } => (l, h),
-            { IsRestatement: true } => (long.MinValue, target.Watermark),
-            _ => (target.Watermark, await runs.SettledLoadSequenceAsync(cancellationToken)),
-        };
-        run = await runs.StartAttemptAsync(run.RunId, low, high, instance, time.GetUtcNow().UtcDateTime, cancellationToken);
+    // Writes, moves and records the attempt's files. Returns false when the attempt failed or was taken over, after
+    // removing what it published.
+    private async Task<bool> TryCommitAttemptAsync(
+        ExportTargetRecord target, ExportRunRecord run, IExportDestination destination, CancellationToken cancellationToken)
+    {
         IReadOnlyList<StagedFile> staged = [];
         try
         {
             (staged, var commit) = await WriteAsync(target, run, destination, cancellationToken);
-            await runs.SetPendingPathsAsync(run.RunId, staged.Select(f => f.FinalPath).ToList(), cancellationToken);
+            await runs.SetPendingPathsAsync(run.RunId, run.Attempts, staged.Select(f => f.FinalPath).ToList(), cancellationToken);
             foreach (var file in staged)
             {
                 await destination.PublishAsync(file.StagingPath, file.FinalPath, cancellationToken);
             }
 
-            await destination.DeleteFolderAsync(ExportTables.StagingPath(run.RunId), cancellationToken);
-            await runs.CommitAsync(commit, advanceWatermark: !run.IsRestatement, cancellationToken);
-            await PublishAsync(target, run, destination, cancellationToken);
+            await destination.DeleteFolderAsync(ExportTables.StagingPath(run.RunId, run.Attempts), cancellationToken);
+            await runs.CommitAsync(commit, run.Attempts, advanceWatermark: !run.IsRestatement, cancellationToken);
+            return true;
+        }
+        catch (AttemptSupersededException exception)
+        {
+            // A newer attempt owns the run; file names carry the attempt, so removing this attempt's files is safe.
+            LogSuperseded(exception, run.RunId, run.Attempts, target.TargetId);
+            await RemoveFilesAsync(run, run.Attempts, staged.Select(f => f.FinalPath).ToList(), destination);
+            return false;
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             LogFailed(exception, run.RunId, target.TargetId);
-            await RemoveAttemptAsync(run, staged.Select(f => f.FinalPath).ToArray(), destination);
-            await runs.MarkFailedAsync(run.RunId, Describe(exception), time.GetUtcNow().UtcDateTime, CancellationToken.None);
+            await RemoveFilesAsync(run, run.Attempts, staged.Select(f => f.FinalPath).ToList(), destination);
+            await runs.MarkFailedAsync(run.RunId, run.Attempts, Describe(exception), time.GetUtcNow().UtcDateTime, CancellationToken.None);
+            return false;
         }
     }
 
@@ -101,7 +130,7 @@ public sealed partial class ExportRunner(
         var recorded = await runs.ColumnsAsync(target.TargetId, cancellationToken);
         var keys = (await source.ResponseAttributeKeysAsync(selection, cancellationToken)).Concat(target.SegmentKeys);
         var factColumns = AttributeColumns.Extend(Recorded(recorded, ExportTables.FactResponse), keys);
-        var files = new RunFiles(destination, run.RunId);
+        var files = new RunFiles(destination, run.RunId, run.Attempts);
 
         var fact = new FactTableWriter(files, factColumns, target.SegmentKeys, target.RowGroupRows, zone);
         IReadOnlyList<StagedFile> factFiles;
@@ -178,15 +207,35 @@ public sealed partial class ExportRunner(
         await destination.WriteWholeAsync(ExportTables.LatestManifestPath, content, cancellationToken);
         await runs.MarkSucceededAsync(run.RunId, path, time.GetUtcNow().UtcDateTime, cancellationToken);
 
-        foreach (string old in removed)
+        // Superseded files go only after the manifest that drops them is out. Files a failed deletion left behind are
+        // retried by every later publication.
+        var deleted = new List<string>();
+        foreach (string old in await runs.PathsAwaitingDeletionAsync(target.TargetId, cancellationToken))
         {
-            await destination.DeleteAsync(old, cancellationToken);
+            try
+            {
+                await destination.DeleteAsync(old, cancellationToken);
+                deleted.Add(old);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                LogDeleteFailed(exception, old, target.TargetId);
+            }
         }
 
-        await runs.MarkDeletedAsync(target.TargetId, removed, cancellationToken);
+        await runs.MarkDeletedAsync(target.TargetId, deleted, cancellationToken);
     }
 
-    private async Task RemoveAttemptAsync(ExportRunRecord run, IReadOnlyList<string> published, IExportDestination destination)
+    // Removes what interrupted attempts of the run left: the files the last one was publishing and every staging folder.
+    private async Task RemoveAttemptsAsync(ExportRunRecord run, IReadOnlyList<string> published, IExportDestination destination)
+    {
+        for (int attempt = 1; attempt <= run.Attempts; attempt++)
+        {
+            await RemoveFilesAsync(run, attempt, attempt == run.Attempts ? published : [], destination);
+        }
+    }
+
+    private async Task RemoveFilesAsync(ExportRunRecord run, int attempt, IReadOnlyList<string> published, IExportDestination destination)
     {
         try
         {
@@ -195,9 +244,9 @@ public sealed partial class ExportRunner(
                 await destination.DeleteAsync(path, CancellationToken.None);
             }
 
-            await destination.DeleteFolderAsync(ExportTables.StagingPath(run.RunId), CancellationToken.None);
+            await destination.DeleteFolderAsync(ExportTables.StagingPath(run.RunId, attempt), CancellationToken.None);
         }
-        catch (IOException exception)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             LogCleanupFailed(exception, run.RunId);
         }
@@ -242,6 +291,12 @@ public sealed partial class ExportRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Export run {RunId} of {TargetId} wrote {Rows} responses in {Files} files")]
     private partial void LogWritten(long runId, string targetId, long rows, int files);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Attempt {Attempt} of export run {RunId} of {TargetId} stopped: a newer attempt took the run over")]
+    private partial void LogSuperseded(Exception exception, long runId, int attempt, string targetId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete {Path}, superseded in export target {TargetId}; the next run tries again")]
+    private partial void LogDeleteFailed(Exception exception, string path, string targetId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove the files of export run {RunId}")]
     private partial void LogCleanupFailed(Exception exception, long runId);

@@ -4,8 +4,8 @@ using NpsGrpc.Exports.Parquet;
 
 namespace NpsGrpc.Exports.Runs;
 
-/// <summary>Creates a run's files in its staging folder and names them; thread-safe.</summary>
-public sealed class RunFiles(IExportDestination destination, long runId)
+/// <summary>Creates the files of one attempt of a run in its staging folder and names them; thread-safe.</summary>
+public sealed class RunFiles(IExportDestination destination, long runId, int attempt)
 {
     private int _sequence = -1;
 
@@ -20,8 +20,8 @@ public sealed class RunFiles(IExportDestination destination, long runId)
         string table, DateOnly? partition, IReadOnlyList<ColumnSpec> columns, CancellationToken cancellationToken)
     {
         int sequence = Interlocked.Increment(ref _sequence);
-        string finalPath = ExportTables.FilePath(table, partition, runId, sequence);
-        string stagingPath = $"{ExportTables.StagingPath(runId)}/{finalPath}";
+        string finalPath = ExportTables.FilePath(table, partition, runId, attempt, sequence);
+        string stagingPath = $"{ExportTables.StagingPath(runId, attempt)}/{finalPath}";
         return PartFileWriter.CreateAsync(destination.CreateStaged(stagingPath), columns, table, partition, stagingPath, finalPath, cancellationToken);
     }
 

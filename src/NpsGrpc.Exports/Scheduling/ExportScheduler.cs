@@ -64,7 +64,8 @@ public sealed partial class ExportScheduler(
             return;
         }
 
-        while (await runs.OldestPendingRunAsync(targetId, cancellationToken) is { } run)
+        while (await lease.IsHeldAsync(cancellationToken)
+               && await runs.OldestPendingRunAsync(targetId, cancellationToken) is { } run)
         {
             await runner.ExecuteAsync(run, Instance, cancellationToken);
         }

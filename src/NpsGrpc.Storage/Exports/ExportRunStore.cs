@@ -147,8 +147,12 @@ public sealed class ExportRunStore(NpgsqlDataSource dataSource)
         return settled;
     }
 
-    /// <summary>Starts an attempt of a run with the load sequence range it covers.</summary>
-    public async Task<ExportRunRecord> StartAttemptAsync(
+    /// <summary>
+    /// Starts an attempt of a queued or unfinished running run with the load sequence range it covers, or returns null
+    /// when the run has moved on (committed by an attempt that was still alive). Raising the attempt number fences the
+    /// older attempt: its later state changes no longer match.
+    /// </summary>
+    public async Task<ExportRunRecord?> StartAttemptAsync(
         long runId, long lowMark, long highMark, string instance, DateTime now, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -157,7 +161,7 @@ public sealed class ExportRunStore(NpgsqlDataSource dataSource)
             UPDATE export_runs
             SET state = 'running', attempts = attempts + 1, low_mark = @low, high_mark = @high, instance = @instance,
                 start_time = @now, pending_paths = '{"{}"}', error = NULL
-            WHERE run_id = @run
+            WHERE run_id = @run AND state IN ('queued', 'running')
             RETURNING {RunColumns}
             """, connection);
         command.Parameters.AddWithValue("run", runId);
@@ -165,26 +169,44 @@ public sealed class ExportRunStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("high", highMark);
         command.Parameters.AddWithValue("instance", instance);
         command.Parameters.AddWithValue("now", now);
-        return (await ReadRunsAsync(command, cancellationToken)).Single();
+        return (await ReadRunsAsync(command, cancellationToken)).SingleOrDefault();
     }
 
-    /// <summary>Records the final paths an attempt is about to publish, so a redo can remove them.</summary>
-    public async Task SetPendingPathsAsync(long runId, IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the final paths an attempt is about to publish, so a redo can remove them.
+    /// </summary>
+    /// <exception cref="AttemptSupersededException">Another attempt of the run has started since.</exception>
+    public async Task SetPendingPathsAsync(long runId, int attempt, IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE export_runs SET pending_paths = @paths WHERE run_id = @runId", new { runId, paths = paths.ToArray() },
+        int updated = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE export_runs SET pending_paths = @paths WHERE run_id = @runId AND attempts = @attempt AND state = 'running'",
+            new { runId, attempt, paths = paths.ToArray() },
             cancellationToken: cancellationToken));
+        if (updated == 0)
+        {
+            throw new AttemptSupersededException(runId, attempt);
+        }
     }
 
     /// <summary>
     /// Records a finished attempt in one transaction: its files, the files it replaces, new attribute columns, the
     /// daily counts and the new watermark. The run becomes committed; its manifest comes next.
     /// </summary>
-    public async Task CommitAsync(ExportCommit commit, bool advanceWatermark, CancellationToken cancellationToken)
+    /// <exception cref="AttemptSupersededException">Another attempt of the run has started since.</exception>
+    public async Task CommitAsync(ExportCommit commit, int attempt, bool advanceWatermark, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // The row lock keeps a newer attempt from starting until this transaction ends.
+        bool current = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM export_runs WHERE run_id = @RunId AND attempts = @attempt AND state = 'running' FOR UPDATE)",
+            new { commit.RunId, attempt }, transaction, cancellationToken: cancellationToken));
+        if (!current)
+        {
+            throw new AttemptSupersededException(commit.RunId, attempt);
+        }
 
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE export_files SET superseded_by = @runId WHERE target_id = @targetId AND path = ANY(@paths) AND superseded_by IS NULL",
@@ -250,17 +272,23 @@ public sealed class ExportRunStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE export_runs SET state = 'succeeded', manifest_path = @manifestPath, end_time = @now WHERE run_id = @runId",
+            "UPDATE export_runs SET state = 'succeeded', manifest_path = @manifestPath, end_time = @now WHERE run_id = @runId AND state = 'committed'",
             new { runId, manifestPath, now }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Marks a run failed with <paramref name="error"/>.</summary>
-    public async Task MarkFailedAsync(long runId, string error, DateTime now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Marks a run failed with <paramref name="error"/>, unless another attempt has started since; null
+    /// <paramref name="attempt"/> fails a run before any attempt starts.
+    /// </summary>
+    public async Task MarkFailedAsync(long runId, int? attempt, string error, DateTime now, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE export_runs SET state = 'failed', error = @error, end_time = @now, pending_paths = '{}' WHERE run_id = @runId",
-            new { runId, error, now }, cancellationToken: cancellationToken));
+            """
+            UPDATE export_runs SET state = 'failed', error = @error, end_time = @now, pending_paths = '{}'
+            WHERE run_id = @runId AND state IN ('queued', 'running') AND (@attempt::integer IS NULL OR attempts = @attempt)
+            """,
+            new { runId, attempt, error, now }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Files of the target that are part of the export now.</summary>
@@ -286,13 +314,27 @@ public sealed class ExportRunStore(NpgsqlDataSource dataSource)
         return files;
     }
 
-    /// <summary>Paths superseded by <paramref name="runId"/>, which are deleted once its manifest is out.</summary>
+    /// <summary>Paths superseded by <paramref name="runId"/>.</summary>
     public async Task<IReadOnlyList<string>> SupersededPathsAsync(string targetId, long runId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT path FROM export_files WHERE target_id = @targetId AND superseded_by = @runId AND NOT deleted ORDER BY path",
+            "SELECT path FROM export_files WHERE target_id = @targetId AND superseded_by = @runId ORDER BY path",
             new { targetId, runId }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    /// <summary>Superseded files of the target that are not deleted yet, by runs whose manifests are published.</summary>
+    public async Task<IReadOnlyList<string>> PathsAwaitingDeletionAsync(string targetId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<string>(new CommandDefinition(
+            """
+            SELECT f.path FROM export_files f JOIN export_runs r ON r.run_id = f.superseded_by
+            WHERE f.target_id = @targetId AND NOT f.deleted AND r.state = 'succeeded'
+            ORDER BY f.path
+            """,
+            new { targetId }, cancellationToken: cancellationToken));
         return rows.AsList();
     }
 
@@ -495,6 +537,28 @@ public sealed class ExportRunStore(NpgsqlDataSource dataSource)
 /// <summary>Holds a target's run lock on a dedicated connection until disposed.</summary>
 public sealed class TargetLease(NpgsqlConnection connection, int lockId) : IAsyncDisposable
 {
+    /// <summary>
+    /// Checks that this session still holds the lock. It is lost when PostgreSQL ends the session, for example when an
+    /// administrator terminates it or the connection drops, and another instance may then run the target.
+    /// </summary>
+    public async Task<bool> IsHeldAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                """
+                SELECT EXISTS (SELECT 1 FROM pg_locks
+                               WHERE locktype = 'advisory' AND classid = @lockClass AND objid = @lockId AND objsubid = 2
+                                 AND pid = pg_backend_pid() AND granted)
+                """,
+                new { lockClass = ExportRunStore.TargetLockClass, lockId }, cancellationToken: cancellationToken));
+        }
+        catch (NpgsqlException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Releases the lock and returns the connection to the pool.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -511,3 +575,9 @@ public sealed class TargetLease(NpgsqlConnection connection, int lockId) : IAsyn
         await connection.DisposeAsync();
     }
 }
+
+/// <summary>Thrown when an attempt of a run finds that a newer attempt has taken the run over.</summary>
+/// <param name="runId">The run.</param>
+/// <param name="attempt">The superseded attempt.</param>
+public sealed class AttemptSupersededException(long runId, int attempt)
+    : Exception($"Attempt {attempt} of export run {runId} was taken over by a newer attempt.");
