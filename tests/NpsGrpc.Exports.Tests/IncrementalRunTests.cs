@@ -138,6 +138,24 @@ public sealed class IncrementalRunTests(ServerFixture fixture)
         var around = await Create(t => t.Destination = Path.GetDirectoryName(existing.Destination)!);
         Assert.Equal(Grpc.Core.StatusCode.FailedPrecondition, around.StatusCode);
         Assert.Contains("target.destination", (await Create(t => t.Destination = "/")).Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("target.destination", (await Create(t => t.Destination += "\nsecond")).Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("never fires", (await Create(t => t.Schedule = "0 0 31 2 *")).Status.Detail, StringComparison.Ordinal);
+
+        // A symbolic link to another target's directory is the same destination.
+        string link = ExportKit.NewDestination();
+        Directory.CreateDirectory(Path.GetDirectoryName(link)!);
+        File.CreateSymbolicLink(link, existing.Destination);
+        Assert.Equal(Grpc.Core.StatusCode.AlreadyExists, (await Create(t => t.Destination = link)).StatusCode);
+
+        var lowercase = await ExportKit.CreateTargetAsync(Server, ExportKit.NewDestination(), surveyId, "europe/berlin");
+        Assert.Equal("Europe/Berlin", lowercase.TimeZone);
+        await ExportKit.RunAsync(Server, existing.TargetId);
+        await ExportKit.RunAsync(Server, existing.TargetId);
+        var page = await Server.Exports.ListExportRunsAsync(new ListExportRunsRequest { TargetId = existing.TargetId, PageSize = 1 });
+        Assert.NotEmpty(page.NextPageToken);
+        var foreignToken = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => Server.Exports.ListExportRunsAsync(
+            new ListExportRunsRequest { TargetId = lowercase.TargetId, PageToken = page.NextPageToken }).ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, foreignToken.StatusCode);
 
         var badRange = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => Server.Exports.RunExportAsync(
             new RunExportRequest { TargetId = existing.TargetId, RestateFrom = "2026-11-05", RestateTo = "2026-11-01" }).ResponseAsync);

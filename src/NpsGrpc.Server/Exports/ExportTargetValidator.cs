@@ -59,8 +59,7 @@ public static class ExportTargetValidator
             RpcErrors.ThrowInvalidArgument(field, $"{field} is required: an absolute directory path on the server");
         }
 
-        if (destination.Length > MaxDestinationLength || destination.Contains('\0', StringComparison.Ordinal)
-            || !Path.IsPathFullyQualified(destination))
+        if (destination.Length > MaxDestinationLength || destination.Any(char.IsControl) || !Path.IsPathFullyQualified(destination))
         {
             RpcErrors.ThrowInvalidArgument(
                 field, $"{field} '{Identifiers.Shorten(destination)}' is not an absolute path of at most {MaxDestinationLength} characters");
@@ -75,13 +74,29 @@ public static class ExportTargetValidator
         try
         {
             Directory.CreateDirectory(full);
+            return RealPath(full);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            RpcErrors.ThrowInvalidArgument(field, $"{field} '{Identifiers.Shorten(full)}' cannot be created: {exception.Message}");
+            throw RpcErrors.InvalidArgument(field, $"{field} '{Identifiers.Shorten(full)}' cannot be created: {exception.Message}");
+        }
+    }
+
+    // Follows symbolic links in every component, so two spellings of one directory compare equal.
+    private static string RealPath(string path)
+    {
+        string root = Path.GetPathRoot(path)!;
+        string current = root;
+        foreach (string part in path[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Combine(current, part);
+            if (new DirectoryInfo(current).ResolveLinkTarget(returnFinalTarget: true) is { } target)
+            {
+                current = RealPath(Path.GetFullPath(target.FullName));
+            }
         }
 
-        return full;
+        return current;
     }
 
     /// <summary>Resolves a time zone, empty meaning UTC.</summary>
@@ -90,7 +105,11 @@ public static class ExportTargetValidator
         string id = timeZone.Length == 0 ? "UTC" : timeZone;
         try
         {
-            return (id, TimeBuckets.FindZone(id));
+            var zone = TimeBuckets.FindZone(id);
+
+            // Readers such as Java's ZoneId want the canonical spelling, so "europe/berlin" is stored as "Europe/Berlin".
+            string canonical = TimeZoneInfo.GetSystemTimeZones().FirstOrDefault(z => string.Equals(z.Id, id, StringComparison.OrdinalIgnoreCase))?.Id ?? id;
+            return (canonical, zone);
         }
         catch (TimeZoneNotFoundException)
         {
@@ -103,9 +122,16 @@ public static class ExportTargetValidator
     public static string CheckSchedule(string schedule, TimeZoneInfo zone, string field)
     {
         string trimmed = schedule.Trim();
-        if (trimmed.Length > 0 && ExportSchedule.TryParse(trimmed, zone, out string? error) is null)
+        if (trimmed.Length == 0)
         {
-            RpcErrors.ThrowInvalidArgument(field, $"{field} '{Identifiers.Shorten(schedule)}' is not a cron expression: {error}");
+            return trimmed;
+        }
+
+        var parsed = ExportSchedule.TryParse(trimmed, zone, out string? error)
+            ?? throw RpcErrors.InvalidArgument(field, $"{field} '{Identifiers.Shorten(schedule)}' is not a cron expression: {error}");
+        if (parsed.NextSlot(DateTime.UtcNow) is null)
+        {
+            RpcErrors.ThrowInvalidArgument(field, $"{field} '{Identifiers.Shorten(schedule)}' never fires, for example a day that no month has");
         }
 
         return trimmed;

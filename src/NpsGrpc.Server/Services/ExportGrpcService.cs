@@ -215,12 +215,16 @@ public sealed class ExportGrpcService(
     public override async Task<ListExportRunsResponse> ListExportRuns(ListExportRunsRequest request, ServerCallContext context)
     {
         int pageSize = PageSize(request.PageSize);
+        // Run tokens name their target, so a token of one target's list is refused by another's.
         long? before = null;
         if (PageToken.Decode(request.PageToken) is { } token)
         {
-            before = long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out long id)
+            string prefix = request.TargetId + "/";
+            before = token.StartsWith(prefix, StringComparison.Ordinal)
+                     && long.TryParse(token[prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out long id)
                 ? id
-                : throw RpcErrors.InvalidArgument("page_token", "page_token is not a token returned by this server; pass next_page_token unchanged");
+                : throw RpcErrors.InvalidArgument(
+                    "page_token", "page_token is not a token returned by this server for this target's runs; pass next_page_token unchanged");
         }
 
         await FindAsync(request.TargetId, context);
@@ -229,7 +233,7 @@ public sealed class ExportGrpcService(
         response.Runs.AddRange(rows.Take(pageSize).Select(ToMessage));
         if (rows.Count > pageSize)
         {
-            response.NextPageToken = PageToken.Encode(rows[pageSize - 1].RunId.ToString(CultureInfo.InvariantCulture));
+            response.NextPageToken = PageToken.Encode($"{request.TargetId}/{rows[pageSize - 1].RunId.ToString(CultureInfo.InvariantCulture)}");
         }
 
         return response;
