@@ -10,9 +10,27 @@ namespace NpsGrpc.Exports.Tests;
 /// <summary>Helpers that create export targets, run them, and read what they wrote with DuckDB.</summary>
 internal static class ExportKit
 {
+    // Every destination of this test process lives under one folder, deleted when the process exits.
+    private static readonly Lazy<string> Root = new(() =>
+    {
+        string root = Path.Combine(Path.GetTempPath(), "nps-export-tests", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still open by a server that is shutting down; the folder is under the temporary folder anyway.
+            }
+        };
+        return root;
+    });
+
     /// <summary>A fresh destination directory under the system's temporary folder.</summary>
-    public static string NewDestination() =>
-        Path.Combine(Path.GetTempPath(), "nps-export-tests", Guid.NewGuid().ToString("N"));
+    public static string NewDestination() => Path.Combine(Root.Value, Guid.NewGuid().ToString("N"));
 
     public static SurveyResponse Response(string id, int score, DateTimeOffset at, string customerId = "c-1", string? comment = null, params (string Key, string Value)[] attributes)
     {
