@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using NpsGrpc.Benchmarks.Export;
 using NpsGrpc.Benchmarks.Ingest;
 using NpsGrpc.Benchmarks.Queries;
 
@@ -11,6 +12,7 @@ var root = new RootCommand("NpsGrpc benchmarks. Each command prints its figures;
 {
     IngestCommand.Create(),
     QueriesCommand.Create(),
+    ExportCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using NpsGrpc.Benchmarks.Generation;
+using NpsGrpc.Testing;
+
+namespace NpsGrpc.Benchmarks.Export;
+
+/// <summary>
+/// Loads generated responses into a fresh database and times, in one process, a full Parquet export run through
+/// ExportService, psql's binary \copy of the same columns, and DuckDB writing the same rows as Parquet.
+/// </summary>
+public sealed class ExportBenchmark(ExportSettings settings, TextWriter output)
+{
+    /// <summary>Runs the benchmark in a fresh database and work folder, and removes both at the end, also after a failure.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var report = new ExportReport(output);
+        report.PrintParameters(settings, MachineInfo.Read());
+
+        await using var database = await BenchmarkDatabase.CreateAsync(cancellationToken);
+        database.KeepOnDispose = settings.KeepDatabase;
+        if (settings.KeepDatabase)
+        {
+            output.WriteLine($"  The database {database.Name} is kept at the end (--keep-database).");
+        }
+
+        string workFolder = Path.Combine(Path.GetTempPath(), database.Name);
+        Directory.CreateDirectory(workFolder);
+        try
+        {
+            await RunInDatabaseAsync(database, workFolder, report, cancellationToken);
+        }
+        finally
+        {
+            Directory.Delete(workFolder, recursive: true);
+        }
+    }
+
+    private async Task RunInDatabaseAsync(
+        BenchmarkDatabase database, string workFolder, ExportReport report, CancellationToken cancellationToken)
+    {
+        await using var server = await RunningServer.StartAsync(database.ConnectionString);
+        CpuMeter meter;
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            report.PrintPostgreSql(await PostgreSqlInfo.ReadAsync(connection, cancellationToken), database.Name);
+            meter = CpuMeter.ForBackend(connection.ProcessID);
+        }
+
+        report.PrintWorkFolder(workFolder);
+        string surveyId = await server.CreateSurveyAsync("bench");
+        await LoadAsync(database, surveyId, report, cancellationToken);
+
+        string query = PsqlReadOut.Query(surveyId);
+        string psqlPath = Path.Combine(workFolder, "psql-read-out.bin");
+        report.PrintPsqlQuery(query);
+        var warmUp = await PsqlReadOut.RunAsync(database.Connection, query, psqlPath, meter, cancellationToken);
+        File.Delete(psqlPath);
+        report.PrintPsql(warmUp, "warm-up, not timed");
+        CheckRows("The psql warm-up", warmUp.Rows);
+
+        string destination = Path.Combine(workFolder, "export");
+        var export = await new TimedExportRun(server.Exports, database, meter)
+            .RunAsync(surveyId, destination, settings.Rows, cancellationToken);
+        report.PrintExport(export, settings.Rows);
+
+        var psql = await PsqlReadOut.RunAsync(database.Connection, query, psqlPath, meter, cancellationToken);
+        File.Delete(psqlPath);
+        report.PrintPsql(psql, "timed");
+        CheckRows("The psql read-out", psql.Rows);
+
+        // Nothing is loaded after the export, so the run covered every load sequence value handed out.
+        long highMark = await database.ScalarAsync<long>("SELECT last_value FROM response_load_seq", cancellationToken);
+        var npgsql = await NpgsqlReadOut.RunAsync(database, surveyId, highMark, meter, cancellationToken);
+        report.PrintNpgsql(npgsql, export);
+        CheckRows("The in-process read of the fact COPY", npgsql.Rows);
+
+        string csvPath = Path.Combine(workFolder, "duckdb-load.csv");
+        using var duckDb = await DuckDbParquet.CreateAsync(database, surveyId, csvPath, cancellationToken);
+        File.Delete(csvPath);
+        report.PrintDuckDbLoad(duckDb);
+        CheckRows("The DuckDB table", duckDb.Rows);
+        long exportedRows = duckDb.CountParquetRows(Path.Combine(destination, "fact_response", "**", "*.parquet"));
+        report.PrintExportedRows(exportedRows);
+        CheckRows("DuckDB's count of the exported fact files", exportedRows);
+
+        string duckDbFile = Path.Combine(workFolder, "duckdb.parquet");
+        var duckDbSingle = duckDb.WriteFile(duckDbFile, meter);
+        File.Delete(duckDbFile);
+        report.PrintDuckDbWrite(duckDbSingle, "one file");
+
+        string duckDbFolder = Path.Combine(workFolder, "duckdb-partitioned");
+        var duckDbPartitioned = duckDb.WritePartitioned(duckDbFolder, meter);
+        Directory.Delete(duckDbFolder, recursive: true);
+        report.PrintDuckDbWrite(duckDbPartitioned, "PARTITION_BY (response_date)");
+
+        report.PrintSummary(settings.Rows, export, psql, npgsql, duckDbSingle, duckDbPartitioned);
+    }
+
+    private async Task LoadAsync(
+        BenchmarkDatabase database, string surveyId, ExportReport report, CancellationToken cancellationToken)
+    {
+        report.PrintLoadStart();
+        var responses = new ResponseGenerator(settings.Seed).Stream(settings.Rows);
+        var comments = settings.CommentBytes > 0 ? new CommentText(settings.Seed, settings.CommentBytes) : null;
+        var elapsed = await new DirectLoad(database, output)
+            .RunAsync(responses, settings.Rows, surveyId, comments, cancellationToken);
+        long stored = await database.ScalarAsync<long>("SELECT count(*) FROM responses", cancellationToken);
+        CheckRows("The responses table", stored);
+
+        var stopwatch = Stopwatch.StartNew();
+        await database.ExecuteAsync(cancellationToken, "VACUUM ANALYZE responses", "CHECKPOINT");
+        long bytes = await database.ScalarAsync<long>(
+            "SELECT pg_total_relation_size('responses')", cancellationToken);
+        report.PrintLoad(settings.Rows, elapsed, stopwatch.Elapsed, bytes);
+    }
+
+    private void CheckRows(string source, long rows)
+    {
+        if (rows != settings.Rows)
+        {
+            throw new BenchmarkException($"{source} has {rows:N0} rows; expected {settings.Rows:N0}.");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using Npgsql;
+using NpsGrpc.Storage.Exports;
+
+namespace NpsGrpc.Benchmarks.Export;
+
+/// <summary>Figures of the in-process read of the export's fact COPY.</summary>
+/// <param name="Elapsed">Wall time from starting the COPY to its end.</param>
+/// <param name="Rows">Rows read.</param>
+/// <param name="Cpu">CPU time of this process, PostgreSQL and other processes.</param>
+public sealed record NpgsqlReadOutResult(TimeSpan Elapsed, long Rows, CpuTime Cpu);
+
+/// <summary>
+/// Runs the export's own fact statement (ExportSource.OpenResponsesAsync) in this process and decodes every value as
+/// the export's reader does, without buffering or writing anything. Its time, compared with the fact phase of the
+/// export run, separates reading and decoding from buffering and Parquet encoding.
+/// </summary>
+public static class NpgsqlReadOut
+{
+    /// <summary>Reads the rows of <paramref name="surveyId"/> with a load sequence at or below <paramref name="highMark"/>.</summary>
+    public static async Task<NpgsqlReadOutResult> RunAsync(
+        BenchmarkDatabase database, string surveyId, long highMark, CpuMeter meter, CancellationToken cancellationToken)
+    {
+        // The first run of a target reads the load sequence range above -1, its watermark before any run.
+        var selection = new ResponseSelection([surveyId], -1, highMark);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var cpuBefore = meter.Read();
+        var stopwatch = Stopwatch.StartNew();
+        long rows = 0;
+        await using (var exporter = await ExportSource.OpenResponsesAsync(
+            connection, selection, ExportSettings.AttributeKeys, cancellationToken))
+        {
+            // Synchronous reads on this thread, as the export's reader thread does them.
+            await Task.Factory.StartNew(
+                () => rows = Decode(exporter, ExportSettings.AttributeKeys.Length),
+                cancellationToken,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default);
+        }
+
+        var elapsed = stopwatch.Elapsed;
+        return new NpgsqlReadOutResult(elapsed, rows, meter.Read() - cpuBefore);
+    }
+
+    private static long Decode(NpgsqlBinaryExporter exporter, int attributeCount)
+    {
+        long rows = 0;
+        long checksum = 0;
+        while (exporter.StartRow() != -1)
+        {
+            checksum += exporter.Read<string>().Length;
+            checksum += exporter.Read<string>().Length;
+            checksum += exporter.Read<string>().Length;
+            checksum += exporter.Read<short>();
+            checksum += exporter.Read<DateTime>().Ticks;
+            checksum += exporter.Read<DateTime>().Ticks;
+            checksum += ReadText(exporter)?.Length ?? 0;
+            if (exporter.IsNull)
+            {
+                exporter.Skip();
+            }
+            else
+            {
+                checksum += (long)exporter.Read<double>();
+            }
+
+            for (int index = 0; index < attributeCount; index++)
+            {
+                checksum += ReadText(exporter)?.Length ?? 0;
+            }
+
+            rows++;
+        }
+
+        // Keeps the decoded values observable, so that the JIT compiler cannot drop the reads.
+        GC.KeepAlive(checksum);
+        return rows;
+    }
+
+    private static string? ReadText(NpgsqlBinaryExporter exporter)
+    {
+        if (exporter.IsNull)
+        {
+            exporter.Skip();
+            return null;
+        }
+
+        return exporter.Read<string>();
+    }
+}
