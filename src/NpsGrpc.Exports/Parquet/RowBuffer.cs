@@ -85,6 +85,21 @@ public sealed class RowBuffer
     /// <summary>Completes the current row.</summary>
     public void EndRow() => Count++;
 
+    /// <summary>Empties the buffer for reuse, keeping its capacity and dropping its references to text.</summary>
+    public void Clear()
+    {
+        foreach (var column in _columns)
+        {
+            if (column is string?[] text)
+            {
+                Array.Clear(text, 0, Count);
+            }
+        }
+
+        Count = 0;
+        TextLength = 0;
+    }
+
     /// <summary>The values of <paramref name="column"/>: an array at least <see cref="Count"/> long.</summary>
     public Array Values(int column) => _columns[column];
 

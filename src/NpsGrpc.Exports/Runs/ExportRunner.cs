@@ -128,7 +128,7 @@ public sealed partial class ExportRunner(
 
         var selection = new ResponseSelection(target.SurveyIds, run.LowMark!.Value, run.HighMark!.Value, from, to);
         var recorded = await runs.ColumnsAsync(target.TargetId, cancellationToken);
-        var keys = (await source.ResponseAttributeKeysAsync(selection, cancellationToken)).Concat(target.SegmentKeys);
+        var keys = (await source.ResponseAttributeKeysAsync(target.SurveyIds, cancellationToken)).Concat(target.SegmentKeys);
         var factColumns = AttributeColumns.Extend(Recorded(recorded, ExportTables.FactResponse), keys);
         var files = new RunFiles(destination, run.RunId, run.Attempts);
 

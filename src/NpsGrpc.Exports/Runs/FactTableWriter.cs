@@ -30,6 +30,10 @@ public sealed class FactTableWriter
     private const int ResponseId = 0, SurveyId = 1, CustomerId = 2, ResponseDate = 3, RespondedAt = 4, ReceivedAt = 5,
         Score = 6, Category = 7, IsPromoter = 8, IsPassive = 9, IsDetractor = 10, Weight = 11, Comment = 12, FirstAttribute = 13;
 
+    /// <summary>Emptied buffers kept for reuse, so full-size column arrays are not allocated for every row group.</summary>
+    private const int PooledBuffers = 4;
+
+    private readonly System.Collections.Concurrent.ConcurrentBag<RowBuffer> _pool = [];
     private readonly RunFiles _files;
     private readonly IReadOnlyList<AttributeColumn> _attributes;
     private readonly int[] _segmentPositions;
@@ -159,7 +163,7 @@ public sealed class FactTableWriter
                 DateOnly date = _dates.DateOf(respondedAt);
                 if (!open.TryGetValue(date, out var rows))
                 {
-                    rows = new RowBuffer(_columns);
+                    rows = _pool.TryTake(out var reused) ? reused : new RowBuffer(_columns);
                     open[date] = rows;
                 }
 
@@ -274,6 +278,12 @@ public sealed class FactTableWriter
                 }
 
                 await entry.File.WriteRowGroupAsync(rows, cancellationToken);
+                if (_pool.Count < PooledBuffers)
+                {
+                    rows.Clear();
+                    _pool.Add(rows);
+                }
+
                 if (entry.File.RowGroups >= RowGroupsPerFile)
                 {
                     open.Remove(date);

@@ -32,13 +32,18 @@ public sealed class ExportSource(NpgsqlDataSource dataSource)
     /// <summary>Separator of several values of one customer attribute.</summary>
     public const string ValueSeparator = " | ";
 
-    /// <summary>The response attribute keys that occur in the selected rows.</summary>
-    public async Task<IReadOnlyList<string>> ResponseAttributeKeysAsync(ResponseSelection selection, CancellationToken cancellationToken)
+    private static readonly IReadOnlyDictionary<string, string> NoAttributes = new Dictionary<string, string>();
+
+    /// <summary>
+    /// The response attribute keys recorded for <paramref name="surveyIds"/> (all surveys when empty): every key that
+    /// occurs in their rows, and possibly a key whose batch is still committing.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ResponseAttributeKeysAsync(IReadOnlyList<string> surveyIds, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var keys = await connection.QueryAsync<string>(new CommandDefinition(
-            $"SELECT DISTINCT k FROM responses r, jsonb_object_keys(r.attributes) k WHERE {Where(selection)} ORDER BY 1",
-            commandTimeout: 0, cancellationToken: cancellationToken));
+            "SELECT DISTINCT key FROM response_attribute_keys WHERE cardinality(@ids) = 0 OR survey_id = ANY(@ids) ORDER BY 1",
+            new { ids = surveyIds.ToArray() }, cancellationToken: cancellationToken));
         return keys.AsList();
     }
 
@@ -74,30 +79,42 @@ public sealed class ExportSource(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Every customer with a response in <paramref name="surveyIds"/> (all surveys when empty) at or below the load
-    /// sequence <paramref name="highMark"/>, with its attributes, ordered by id.
+    /// sequence <paramref name="highMark"/>, with its attributes, in no particular order.
     /// </summary>
     public async IAsyncEnumerable<CustomerRow> CustomersAsync(
         IReadOnlyList<string> surveyIds, long highMark, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var selection = new ResponseSelection(surveyIds, long.MinValue, highMark);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // The distinct ids of millions of responses spill to disk with the default work_mem, which tripled the time.
+        await using (var memory = new NpgsqlCommand("SET LOCAL work_mem = '256MB'", connection, transaction))
+        {
+            await memory.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // Attributes are grouped once per customer that has any, then hash-joined, instead of a subquery per id.
         await using var command = new NpgsqlCommand(
             $"""
-            WITH ids AS (SELECT DISTINCT customer_id FROM responses r WHERE {Where(selection)})
-            SELECT i.customer_id, c.update_time,
-                   (SELECT coalesce(jsonb_object_agg(a.key, a.joined), '{"{}"}'::jsonb)
-                    FROM (SELECT key, string_agg(value, '{ValueSeparator}' ORDER BY value COLLATE "C") AS joined
-                          FROM customer_attributes WHERE customer_id = i.customer_id GROUP BY key) a)::text
-            FROM ids i LEFT JOIN customers c USING (customer_id)
-            ORDER BY i.customer_id COLLATE "C"
-            """, connection)
+            WITH ids AS (SELECT DISTINCT customer_id FROM responses r WHERE {Where(selection)}),
+                 attributes AS (
+                     SELECT customer_id, jsonb_object_agg(key, joined)::text AS attributes
+                     FROM (SELECT customer_id, key, string_agg(value, '{ValueSeparator}' ORDER BY value COLLATE "C") AS joined
+                           FROM customer_attributes GROUP BY customer_id, key) a
+                     GROUP BY customer_id)
+            SELECT i.customer_id, c.update_time, a.attributes
+            FROM ids i LEFT JOIN customers c USING (customer_id) LEFT JOIN attributes a USING (customer_id)
+            """, connection, transaction)
         {
             CommandTimeout = 0,
         };
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var attributes = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(2))!;
+            IReadOnlyDictionary<string, string> attributes = reader.IsDBNull(2)
+                ? NoAttributes
+                : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(2))!;
             yield return new CustomerRow(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetDateTime(1), attributes);
         }
     }

@@ -16,6 +16,10 @@ namespace NpsGrpc.Storage.Ingest;
 /// </summary>
 public sealed class ResponseWriter(NpgsqlDataSource dataSource)
 {
+    // Attribute keys known to be recorded in response_attribute_keys, per survey. Keys are only added after their
+    // transaction commits, and rows are never deleted, so an entry never goes stale.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string SurveyId, string Key), bool> _recordedKeys = new();
+
     // The staging table of the conflict path is a temporary table, private to the connection. The ingest data source keeps
     // connections without DISCARD ALL between uses, so it is created once per physical connection, and
     // ON COMMIT DELETE ROWS empties it after each batch.
@@ -77,6 +81,9 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         ORDER BY s.position
         """;
 
+    private const string RecordKeysSql =
+        "INSERT INTO response_attribute_keys (survey_id, key) SELECT @survey_id, unnest(@keys) ON CONFLICT DO NOTHING";
+
     /// <summary>Writes <paramref name="responses"/>, whose ids must be distinct, to <paramref name="surveyId"/>.</summary>
     /// <param name="surveyId">An existing survey.</param>
     /// <param name="responses">Validated responses with distinct ids.</param>
@@ -118,7 +125,9 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
             await CopyToResponsesAsync(connection, surveyId, sorted, receivedAt, loadSequence, cancellationToken);
             await transaction.ReleaseAsync(DirectCopySavepoint, cancellationToken);
             await RollupDelta.ApplyAsync(connection, transaction, surveyId, sorted, rollupKeys, cancellationToken);
+            var newKeys = await RecordKeysAsync(connection, transaction, surveyId, sorted, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            Remember(surveyId, newKeys);
             return new ResponseBatchWrite(responses.Count, []);
         }
         catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -131,8 +140,37 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
 
         var result = await InsertThroughStagingAsync(
             connection, transaction, surveyId, responses, receivedAt, loadSequence, rollupKeys, cancellationToken);
+        var recorded = await RecordKeysAsync(connection, transaction, surveyId, responses, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        Remember(surveyId, recorded);
         return result;
+    }
+
+    // Records the batch's attribute keys that this process has not recorded yet, and returns them.
+    private async Task<string[]> RecordKeysAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string surveyId, IReadOnlyList<ValidatedResponse> responses,
+        CancellationToken cancellationToken)
+    {
+        var keys = responses.SelectMany(r => r.Attributes).Select(a => a.Key).Distinct(StringComparer.Ordinal)
+            .Where(key => !_recordedKeys.ContainsKey((surveyId, key)))
+            .ToArray();
+        if (keys.Length > 0)
+        {
+            await using var record = new NpgsqlCommand(RecordKeysSql, connection, transaction);
+            record.Parameters.AddWithValue("survey_id", NpgsqlDbType.Text, surveyId);
+            record.Parameters.AddWithValue("keys", NpgsqlDbType.Array | NpgsqlDbType.Text, keys);
+            await record.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return keys;
+    }
+
+    private void Remember(string surveyId, string[] keys)
+    {
+        foreach (string key in keys)
+        {
+            _recordedKeys.TryAdd((surveyId, key), true);
+        }
     }
 
     private static async Task<ResponseBatchWrite> InsertThroughStagingAsync(

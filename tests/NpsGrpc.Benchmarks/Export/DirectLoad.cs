@@ -52,6 +52,16 @@ public sealed class DirectLoad(BenchmarkDatabase database, TextWriter output)
             throw;
         }
 
+        // Ingest records each survey's attribute keys, and the export reads its columns from there.
+        await using (var connection = await database.OpenAsync(CancellationToken.None))
+        await using (var keys = new NpgsqlCommand(
+            "INSERT INTO response_attribute_keys (survey_id, key) SELECT @survey, unnest(ARRAY['region', 'plan', 'channel']) ON CONFLICT DO NOTHING",
+            connection))
+        {
+            keys.Parameters.AddWithValue("survey", surveyId);
+            await keys.ExecuteNonQueryAsync();
+        }
+
         return stopwatch.Elapsed;
     }
 
