@@ -16,6 +16,9 @@ public interface IExportDestination
     /// </summary>
     FileStream CreateStaged(string stagingPath);
 
+    /// <summary>Makes every staged file and every completed publication durable, for example by flushing them to disk.</summary>
+    Task FlushAsync(CancellationToken cancellationToken);
+
     /// <summary>Moves a completed staged file to <paramref name="finalPath"/>, which must not exist yet.</summary>
     Task PublishAsync(string stagingPath, string finalPath, CancellationToken cancellationToken);
 

@@ -1,27 +1,51 @@
 namespace NpsGrpc.Exports.Layout;
 
 /// <summary>
-/// Converts UTC instants to local dates in one time zone. It remembers the UTC bounds of the last date it returned, so
-/// rows that arrive roughly in time order cost a comparison instead of a time zone conversion.
+/// Converts UTC instants to local dates in one time zone. It caches the UTC offset per 15-minute slot of UTC time in
+/// which the offset does not change, so rows in any order cost a dictionary lookup instead of a time zone conversion.
 /// </summary>
 public sealed class LocalDates(TimeZoneInfo zone)
 {
-    private DateTime _start = DateTime.MaxValue;
-    private DateTime _end = DateTime.MinValue;
-    private DateOnly _date;
+    private static readonly long SlotTicks = TimeSpan.FromMinutes(15).Ticks;
+    private readonly Dictionary<long, TimeSpan> _offsets = [];
+    private long _lastSlot = long.MinValue;
+    private TimeSpan _lastOffset;
 
     /// <summary>The local date of <paramref name="utc"/>.</summary>
     public DateOnly DateOf(DateTime utc)
     {
-        if (utc >= _start && utc < _end)
+        long slot = utc.Ticks / SlotTicks;
+        if (slot != _lastSlot)
         {
-            return _date;
+            if (!TryCachedOffset(slot, out var offset))
+            {
+                // The offset changes inside this slot: convert exactly, without caching.
+                return DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone));
+            }
+
+            (_lastSlot, _lastOffset) = (slot, offset);
         }
 
-        var local = TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone);
-        _date = DateOnly.FromDateTime(local);
-        (_start, _end) = UtcBounds(_date);
-        return _date;
+        return DateOnly.FromDateTime(utc + _lastOffset);
+    }
+
+    private bool TryCachedOffset(long slot, out TimeSpan offset)
+    {
+        if (_offsets.TryGetValue(slot, out offset))
+        {
+            return true;
+        }
+
+        // Offsets change at most once in 15 minutes, so equal offsets at both ends mean one offset for the whole slot.
+        var start = new DateTime(slot * SlotTicks, DateTimeKind.Utc);
+        offset = zone.GetUtcOffset(start);
+        if (zone.GetUtcOffset(start.AddTicks(SlotTicks - 1)) != offset)
+        {
+            return false;
+        }
+
+        _offsets[slot] = offset;
+        return true;
     }
 
     /// <summary>

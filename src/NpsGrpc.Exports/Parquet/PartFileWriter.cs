@@ -48,6 +48,17 @@ public sealed class PartFileWriter : IAsyncDisposable
         FileStream file, IReadOnlyList<ColumnSpec> columns, string table, DateOnly? partition, string stagingPath, string finalPath,
         CancellationToken cancellationToken)
     {
+        var layout = Layouts.GetValue(columns, CreateLayout);
+        var writer = await ParquetWriter.CreateAsync(layout.Schema, file, layout.Options, append: false, cancellationToken);
+        return new PartFileWriter(file, writer, layout.Fields, table, partition, stagingPath, finalPath);
+    }
+
+    // Options are shared by every file of one column list: each ParquetOptions instance owns a pool of memory streams,
+    // and a new one per file made a run with a file per date allocate gigabytes.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<ColumnSpec>, FileLayout> Layouts = [];
+
+    private static FileLayout CreateLayout(IReadOnlyList<ColumnSpec> columns)
+    {
         var fields = columns.Select(ToField).ToArray();
         var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy };
         foreach ((var column, var field) in columns.Zip(fields))
@@ -58,9 +69,10 @@ public sealed class PartFileWriter : IAsyncDisposable
             }
         }
 
-        var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), file, options, append: false, cancellationToken);
-        return new PartFileWriter(file, writer, fields, table, partition, stagingPath, finalPath);
+        return new FileLayout(fields, new ParquetSchema(fields), options);
     }
+
+    private sealed record FileLayout(DataField[] Fields, ParquetSchema Schema, ParquetOptions Options);
 
     /// <summary>Writes the rows of <paramref name="rows"/> as one row group.</summary>
     public async Task WriteRowGroupAsync(RowBuffer rows, CancellationToken cancellationToken)
@@ -112,13 +124,15 @@ public sealed class PartFileWriter : IAsyncDisposable
         RowGroups++;
     }
 
-    /// <summary>Finishes the file, corrects its timestamp statistics, flushes it to disk and describes it.</summary>
+    /// <summary>
+    /// Finishes the file, corrects its timestamp statistics and describes it. The file is not flushed to disk here: the
+    /// destination flushes all of a run's files at once before they are published.
+    /// </summary>
     public async Task<StagedFile> CompleteAsync()
     {
         _completed = true;
         await _writer.DisposeAsync();
         TimestampStatistics.Rewrite(_file, _timestampColumns, _timestampRanges);
-        _file.Flush(flushToDisk: true);
 
         _file.Seek(0, SeekOrigin.Begin);
         string sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(_file));

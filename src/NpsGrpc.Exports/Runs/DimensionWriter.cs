@@ -119,8 +119,8 @@ public static class DimensionWriter
         return await file.CompleteAsync();
     }
 
-    /// <summary>Writes one daily NPS file per date of <paramref name="counts"/>.</summary>
-    public static async Task<IReadOnlyList<StagedFile>> WriteDailyAsync(
+    /// <summary>Writes the daily NPS table, every date of <paramref name="counts"/>, as one file.</summary>
+    public static async Task<StagedFile> WriteDailyAsync(
         RunFiles files, IReadOnlyList<DailyCounts> counts, IReadOnlyList<AttributeColumn> segmentColumns, double confidenceLevel,
         CancellationToken cancellationToken)
     {
@@ -143,41 +143,37 @@ public static class DimensionWriter
             new ColumnSpec("detractor_weight", ColumnKind.Double),
             new ColumnSpec("weight_square_sum", ColumnKind.Double),
         ];
-        var staged = new List<StagedFile>();
-        foreach (var day in counts.GroupBy(c => c.Date).OrderBy(g => g.Key))
+        var rows = new RowBuffer(columns);
+        var ordered = counts.OrderBy(r => r.Date).ThenBy(r => r.SurveyId, StringComparer.Ordinal)
+            .ThenBy(r => string.Join('\u001f', r.Segment), StringComparer.Ordinal);
+        foreach (var row in ordered)
         {
-            var rows = new RowBuffer(columns);
-            foreach (var row in day.OrderBy(r => r.SurveyId, StringComparer.Ordinal).ThenBy(r => string.Join('\u001f', r.Segment), StringComparer.Ordinal))
+            var estimate = NpsEstimate.Compute(
+                new NpsCounts(row.Promoters, row.Passives, row.Detractors), confidenceLevel, IntervalMethod.AdjustedWald);
+            int column = 0;
+            rows.SetDate(column++, row.Date);
+            rows.SetText(column++, row.SurveyId);
+            foreach (string? value in row.Segment)
             {
-                var estimate = NpsEstimate.Compute(
-                    new NpsCounts(row.Promoters, row.Passives, row.Detractors), confidenceLevel, IntervalMethod.AdjustedWald);
-                int column = 0;
-                rows.SetDate(column++, row.Date);
-                rows.SetText(column++, row.SurveyId);
-                foreach (string? value in row.Segment)
-                {
-                    rows.SetText(column++, value);
-                }
-
-                rows.SetInt64(column++, row.Responses);
-                rows.SetInt64(column++, row.Promoters);
-                rows.SetInt64(column++, row.Passives);
-                rows.SetInt64(column++, row.Detractors);
-                rows.SetDouble(column++, estimate.Nps ?? double.NaN);
-                rows.SetDouble(column++, estimate.Lower ?? double.NaN);
-                rows.SetDouble(column++, estimate.Upper ?? double.NaN);
-                rows.SetDouble(column++, confidenceLevel);
-                rows.SetBoolean(column++, row.Responses < SmallSampleThreshold);
-                rows.SetDouble(column++, row.WeightSum);
-                rows.SetDouble(column++, row.PromoterWeight);
-                rows.SetDouble(column++, row.DetractorWeight);
-                rows.SetDouble(column, row.WeightSquareSum);
-                rows.EndRow();
+                rows.SetText(column++, value);
             }
 
-            staged.Add(await files.WriteSingleAsync(ExportTables.DailyNps, day.Key, rows, cancellationToken));
+            rows.SetInt64(column++, row.Responses);
+            rows.SetInt64(column++, row.Promoters);
+            rows.SetInt64(column++, row.Passives);
+            rows.SetInt64(column++, row.Detractors);
+            rows.SetDouble(column++, estimate.Nps ?? double.NaN);
+            rows.SetDouble(column++, estimate.Lower ?? double.NaN);
+            rows.SetDouble(column++, estimate.Upper ?? double.NaN);
+            rows.SetDouble(column++, confidenceLevel);
+            rows.SetBoolean(column++, row.Responses < SmallSampleThreshold);
+            rows.SetDouble(column++, row.WeightSum);
+            rows.SetDouble(column++, row.PromoterWeight);
+            rows.SetDouble(column++, row.DetractorWeight);
+            rows.SetDouble(column, row.WeightSquareSum);
+            rows.EndRow();
         }
 
-        return staged;
+        return await files.WriteSingleAsync(ExportTables.DailyNps, null, rows, cancellationToken);
     }
 }

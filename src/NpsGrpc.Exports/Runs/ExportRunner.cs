@@ -89,11 +89,14 @@ public sealed partial class ExportRunner(
         try
         {
             (staged, var commit) = await WriteAsync(target, run, destination, cancellationToken);
+            await destination.FlushAsync(cancellationToken);
             await runs.SetPendingPathsAsync(run.RunId, run.Attempts, staged.Select(f => f.FinalPath).ToList(), cancellationToken);
             foreach (var file in staged)
             {
                 await destination.PublishAsync(file.StagingPath, file.FinalPath, cancellationToken);
             }
+
+            await destination.FlushAsync(cancellationToken);
 
             await destination.DeleteFolderAsync(ExportTables.StagingPath(run.RunId, run.Attempts), cancellationToken);
             await runs.CommitAsync(commit, run.Attempts, advanceWatermark: !run.IsRestatement, cancellationToken);
@@ -143,11 +146,13 @@ public sealed partial class ExportRunner(
         IReadOnlyList<DateOnly> touched = run is { RestateFrom: { } start, RestateTo: { } end }
             ? Enumerable.Range(0, end.DayNumber - start.DayNumber + 1).Select(start.AddDays).ToList()
             : fact.Daily.Dates.Order().ToList();
-        var daily = run.IsRestatement
-            ? delta
-            : DailyAccumulator.Merge(await runs.DailyCountsAsync(target.TargetId, touched, cancellationToken), delta);
+        // The daily table is one file with every date: the stored counts, with this run's added or, for a restatement,
+        // in place of the restated dates.
+        var restated = run.IsRestatement ? touched.ToHashSet() : [];
+        var stored = (await runs.DailyCountsAsync(target.TargetId, null, cancellationToken)).Where(c => !restated.Contains(c.Date));
+        var daily = DailyAccumulator.Merge(stored, delta);
         var segmentColumns = target.SegmentKeys.Select(k => factColumns.First(c => c.AttributeKey == k)).ToList();
-        var dailyFiles = await DimensionWriter.WriteDailyAsync(files, daily, segmentColumns, target.ConfidenceLevel, cancellationToken);
+        var dailyFile = await DimensionWriter.WriteDailyAsync(files, daily, segmentColumns, target.ConfidenceLevel, cancellationToken);
 
         var customerColumns = AttributeColumns.Extend(
             Recorded(recorded, ExportTables.DimCustomer), await source.CustomerAttributeKeysAsync(cancellationToken));
@@ -166,16 +171,14 @@ public sealed partial class ExportRunner(
             : await DimensionWriter.WriteDatesAsync(files, DateOnly.MaxValue, DateOnly.MinValue, cancellationToken);
 
         var live = await runs.LiveFilesAsync(target.TargetId, cancellationToken);
-        var rewrittenDaily = dailyFiles.Select(f => f.PartitionDate).ToHashSet();
         var superseded = live.Where(f =>
-                f.Table is ExportTables.DimCustomer or ExportTables.DimSurvey or ExportTables.DimDate
-                || (f.Table == ExportTables.DailyNps && rewrittenDaily.Contains(f.PartitionDate))
+                f.Table is ExportTables.DimCustomer or ExportTables.DimSurvey or ExportTables.DimDate or ExportTables.DailyNps
                 || (f.Table == ExportTables.FactResponse && run.IsRestatement
                     && f.PartitionDate >= run.RestateFrom && f.PartitionDate <= run.RestateTo))
             .Select(f => f.Path)
             .ToList();
 
-        List<StagedFile> all = [.. factFiles, .. dailyFiles, customerFile, surveyFile, dateFile];
+        List<StagedFile> all = [.. factFiles, dailyFile, customerFile, surveyFile, dateFile];
         var commit = new ExportCommit(
             run.RunId,
             target.TargetId,

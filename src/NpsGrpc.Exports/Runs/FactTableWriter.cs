@@ -21,6 +21,13 @@ public sealed class FactTableWriter
     /// <summary>Text held in all partition buffers together before the largest is written early (128 MiB).</summary>
     private const long BufferedTextBudget = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Rows after which a partition buffer that received none of them is handed to the writer. Responses usually
+    /// arrive roughly in time order, so a date that has gone quiet is complete and the writer can encode it while the
+    /// reader goes on, instead of every date waiting for the end of the COPY.
+    /// </summary>
+    private const int IdleRows = 20_000;
+
     /// <summary>Row groups per file before a partition starts a new file.</summary>
     private const int RowGroupsPerFile = 16;
 
@@ -130,6 +137,7 @@ public sealed class FactTableWriter
     private void Read(NpgsqlBinaryExporter exporter, ChannelWriter<(DateOnly, RowBuffer)> output, CancellationToken cancellationToken)
     {
         var open = new Dictionary<DateOnly, RowBuffer>();
+        var lastRow = new Dictionary<DateOnly, long>();
         long bufferedText = 0;
         var segment = new string?[_segmentPositions.Length];
         var values = new string?[_attributes.Count];
@@ -166,6 +174,8 @@ public sealed class FactTableWriter
                     rows = _pool.TryTake(out var reused) ? reused : new RowBuffer(_columns);
                     open[date] = rows;
                 }
+
+                lastRow[date] = RowsWritten;
 
                 long textBefore = rows.TextLength;
                 rows.SetText(ResponseId, responseId);
@@ -209,6 +219,16 @@ public sealed class FactTableWriter
                     bufferedText -= largest.Value.TextLength;
                     open.Remove(largest.Key);
                     Hand(output, largest.Key, largest.Value, cancellationToken);
+                }
+
+                if (RowsWritten % IdleRows == 0)
+                {
+                    foreach (var idle in open.Where(pair => RowsWritten - lastRow[pair.Key] >= IdleRows).OrderBy(pair => pair.Key).ToList())
+                    {
+                        bufferedText -= idle.Value.TextLength;
+                        open.Remove(idle.Key);
+                        Hand(output, idle.Key, idle.Value, cancellationToken);
+                    }
                 }
             }
 

@@ -359,9 +359,9 @@ public sealed class ExportRunStore(NpgsqlDataSource dataSource)
             g => g.Key, g => (IReadOnlyList<(string, string)>)g.Select(r => (r.Key, r.Column)).ToList());
     }
 
-    /// <summary>Stored daily counts of the target for <paramref name="dates"/>.</summary>
+    /// <summary>Stored daily counts of the target for <paramref name="dates"/>, or for every date when null.</summary>
     public async Task<IReadOnlyList<DailyCounts>> DailyCountsAsync(
-        string targetId, IReadOnlyList<DateOnly> dates, CancellationToken cancellationToken)
+        string targetId, IReadOnlyList<DateOnly>? dates, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
@@ -369,11 +369,11 @@ public sealed class ExportRunStore(NpgsqlDataSource dataSource)
             SELECT response_date, survey_id, segment, responses, promoters, passives, detractors,
                    weight_sum, promoter_weight, detractor_weight, weight_square_sum
             FROM export_daily_counts
-            WHERE target_id = @target AND response_date = ANY(@dates)
+            WHERE target_id = @target AND (@dates::date[] IS NULL OR response_date = ANY(@dates))
             ORDER BY response_date, survey_id, segment
             """, connection);
         command.Parameters.AddWithValue("target", targetId);
-        command.Parameters.Add(new NpgsqlParameter<DateOnly[]>("dates", NpgsqlDbType.Array | NpgsqlDbType.Date) { TypedValue = dates.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<DateOnly[]?>("dates", NpgsqlDbType.Array | NpgsqlDbType.Date) { TypedValue = dates?.ToArray() });
         var counts = new List<DailyCounts>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
