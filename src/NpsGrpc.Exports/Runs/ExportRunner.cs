@@ -135,11 +135,35 @@ public sealed partial class ExportRunner(
         var factColumns = AttributeColumns.Extend(Recorded(recorded, ExportTables.FactResponse), keys);
         var files = new RunFiles(destination, run.RunId, run.Attempts);
 
+        // The customer dimension needs its own scan of the responses, so it runs beside the fact rows, on its own
+        // connection, while the fact writer keeps the .NET side busy.
+        var customerColumns = AttributeColumns.Extend(
+            Recorded(recorded, ExportTables.DimCustomer), await source.CustomerAttributeKeysAsync(cancellationToken));
+        using var stopCustomers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var customerTask = DimensionWriter.WriteCustomersAsync(
+            files, source.CustomersAsync(target.SurveyIds, run.HighMark!.Value, stopCustomers.Token), customerColumns,
+            target.RowGroupRows, stopCustomers.Token);
+
         var fact = new FactTableWriter(files, factColumns, target.SegmentKeys, target.RowGroupRows, zone);
         IReadOnlyList<StagedFile> factFiles;
-        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        try
         {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
             factFiles = await fact.WriteAsync(connection, selection, cancellationToken);
+        }
+        catch
+        {
+            await stopCustomers.CancelAsync();
+            try
+            {
+                await customerTask;
+            }
+            catch (Exception)
+            {
+                // The fact rows' failure is the one to report.
+            }
+
+            throw;
         }
 
         var delta = fact.Daily.ToCounts();
@@ -154,11 +178,7 @@ public sealed partial class ExportRunner(
         var segmentColumns = target.SegmentKeys.Select(k => factColumns.First(c => c.AttributeKey == k)).ToList();
         var dailyFile = await DimensionWriter.WriteDailyAsync(files, daily, segmentColumns, target.ConfidenceLevel, cancellationToken);
 
-        var customerColumns = AttributeColumns.Extend(
-            Recorded(recorded, ExportTables.DimCustomer), await source.CustomerAttributeKeysAsync(cancellationToken));
-        var customerFile = await DimensionWriter.WriteCustomersAsync(
-            files, source.CustomersAsync(target.SurveyIds, run.HighMark!.Value, cancellationToken), customerColumns,
-            target.RowGroupRows, cancellationToken);
+        var customerFile = await customerTask;
         var surveyFile = await DimensionWriter.WriteSurveysAsync(
             files, await source.SurveysAsync(target.SurveyIds, cancellationToken), cancellationToken);
 
