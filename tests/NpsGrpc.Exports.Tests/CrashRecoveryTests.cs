@@ -13,7 +13,7 @@ namespace NpsGrpc.Exports.Tests;
 public sealed class CrashRecoveryTests
 {
     [Fact]
-    public async Task A_run_killed_mid_write_is_redone_and_leaves_no_stray_files()
+    public async Task KilledRun_IsRedoneCleanly()
     {
         await using var database = await TestDatabase.CreateAsync("nps_crash");
         string destination = ExportKit.NewDestination();

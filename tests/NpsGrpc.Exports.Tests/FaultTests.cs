@@ -17,7 +17,7 @@ public sealed class FaultTests : IAsyncLifetime
     public async Task DisposeAsync() => await (_database?.DisposeAsync() ?? ValueTask.CompletedTask);
 
     [Fact]
-    public async Task An_attempt_that_lost_its_lock_gives_way_to_the_instance_that_took_over()
+    public async Task LostLock_NewInstanceTakesOver()
     {
         await using var first = await RunningServer.StartAsync(ConnectionString, Settings("first"));
         string surveyId = await first.CreateSurveyAsync("lostlock");
@@ -69,7 +69,7 @@ public sealed class FaultTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_manifest_that_cannot_be_written_keeps_the_files_and_is_published_later()
+    public async Task ManifestWriteFails_PublishedLater()
     {
         await using var server = await RunningServer.StartAsync(ConnectionString, Settings("only"));
         string surveyId = await server.CreateSurveyAsync("nomanifest");

@@ -12,7 +12,7 @@ public sealed class IncrementalRunTests(ServerFixture fixture)
     private RunningServer Server => fixture.Server;
 
     [Fact]
-    public async Task Late_responses_go_to_a_new_file_in_their_date_folder_and_old_files_stay_untouched()
+    public async Task LateResponses_NewFileOldUntouched()
     {
         string surveyId = await Server.CreateSurveyAsync("late");
         string destination = ExportKit.NewDestination();
@@ -63,7 +63,7 @@ public sealed class IncrementalRunTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task A_restatement_replaces_the_range_files_and_keeps_the_watermark()
+    public async Task Restatement_ReplacesRangeKeepsWatermark()
     {
         string surveyId = await Server.CreateSurveyAsync("restate");
         string destination = ExportKit.NewDestination();
@@ -92,7 +92,7 @@ public sealed class IncrementalRunTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task New_attribute_keys_are_appended_and_old_columns_keep_their_names()
+    public async Task NewAttributeKeys_AppendedAsColumns()
     {
         string surveyId = await Server.CreateSurveyAsync("columns");
         string destination = ExportKit.NewDestination();
@@ -112,7 +112,7 @@ public sealed class IncrementalRunTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task Bad_target_fields_are_rejected_with_the_field_named()
+    public async Task BadTargetFields_RejectedWithField()
     {
         string surveyId = await Server.CreateSurveyAsync("badtarget");
         async Task<Grpc.Core.RpcException> Create(Action<ExportTarget> change)

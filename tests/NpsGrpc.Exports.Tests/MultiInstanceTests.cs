@@ -33,7 +33,7 @@ public sealed class MultiInstanceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Both_instances_claiming_the_same_slots_queue_one_run_per_slot()
+    public async Task ConcurrentClaims_OneRunPerSlot()
     {
         string surveyId = await First.CreateSurveyAsync("claim");
         var target = await ExportKit.CreateTargetAsync(First, ExportKit.NewDestination(), surveyId);
@@ -52,7 +52,7 @@ public sealed class MultiInstanceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_schedule_every_second_on_two_instances_exports_each_response_once()
+    public async Task TwoInstances_ExportEachResponseOnce()
     {
         string surveyId = await First.CreateSurveyAsync("twice");
         string destination = ExportKit.NewDestination();

@@ -13,7 +13,7 @@ public sealed class ScheduleTests
     [Theory]
     [InlineData("2026-03-28T12:00:00Z", "2026-03-29T01:00:00Z", "2026-03-30T00:30:00Z")]
     [InlineData("2026-10-24T12:00:00Z", "2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z")]
-    public void A_daily_0230_Berlin_job_runs_once_on_each_daylight_saving_day(string from, string expectedFirst, string expectedSecond)
+    public void Berlin0230_OnceOnDstDays(string from, string expectedFirst, string expectedSecond)
     {
         var schedule = ExportSchedule.TryParse("30 2 * * *", Berlin, out string? error)!;
         Assert.Null(error);
@@ -22,7 +22,7 @@ public sealed class ScheduleTests
     }
 
     [Fact]
-    public void Each_day_of_2026_gets_exactly_one_slot_in_Berlin()
+    public void Berlin2026_OneSlotPerDay()
     {
         var schedule = ExportSchedule.TryParse("30 2 * * *", Berlin, out _)!;
         var slots = Slots(schedule, Utc("2025-12-31T12:00:00Z"), 365);
@@ -33,7 +33,7 @@ public sealed class ScheduleTests
     }
 
     [Fact]
-    public void Missed_slots_collapse_into_the_latest_one()
+    public void MissedSlots_CollapseToLatest()
     {
         var schedule = ExportSchedule.TryParse("0 * * * *", TimeZoneInfo.Utc, out _)!;
         Assert.Equal(Utc("2026-12-04T17:00:00Z"), schedule.LatestDueSlot(Utc("2026-12-01T00:00:00Z"), Utc("2026-12-04T17:20:00Z")));
@@ -45,7 +45,7 @@ public sealed class ScheduleTests
     [InlineData("* * * *", "4 fields")]
     [InlineData("61 * * * *", "")]
     [InlineData("0 0 31 2 * * *", "7 fields")]
-    public void Malformed_expressions_are_refused_with_a_reason(string text, string reason)
+    public void MalformedCron_RejectedWithReason(string text, string reason)
     {
         Assert.Null(ExportSchedule.TryParse(text, TimeZoneInfo.Utc, out string? error));
         Assert.False(string.IsNullOrEmpty(error));
@@ -53,7 +53,7 @@ public sealed class ScheduleTests
     }
 
     [Fact]
-    public void Six_fields_mean_seconds_first()
+    public void SixFields_SecondsFirst()
     {
         var schedule = ExportSchedule.TryParse("*/10 * * * * *", TimeZoneInfo.Utc, out _)!;
         Assert.Equal(Utc("2026-12-04T10:00:10Z"), schedule.NextSlot(Utc("2026-12-04T10:00:00Z")));
@@ -72,7 +72,7 @@ public sealed class ScheduleTests
 
     [Theory]
     [MemberData(nameof(TimeBucketCases))]
-    public void Local_dates_and_date_rows_match_the_reference_values(int caseIndex)
+    public void LocalDates_MatchReferenceValues(int caseIndex)
     {
         var reference = ReferenceValues.Root.GetProperty("time_buckets")[caseIndex];
         var zone = TimeZoneInfo.FindSystemTimeZoneById(reference.GetProperty("time_zone").GetString()!);
@@ -87,7 +87,7 @@ public sealed class ScheduleTests
     }
 
     [Fact]
-    public void Day_bounds_follow_daylight_saving_changes()
+    public void DayBounds_FollowDstChanges()
     {
         var dates = new LocalDates(Berlin);
         Assert.Equal((Utc("2026-03-28T23:00:00Z"), Utc("2026-03-29T22:00:00Z")), dates.UtcBounds(new DateOnly(2026, 3, 29)));
@@ -102,7 +102,7 @@ public sealed class ScheduleTests
     }
 
     [Fact]
-    public void The_date_range_has_no_gaps()
+    public void DateRange_HasNoGaps()
     {
         var rows = DateRow.Between(new DateOnly(2024, 2, 27), new DateOnly(2024, 3, 2)).ToList();
         Assert.Equal(5, rows.Count);
@@ -112,7 +112,7 @@ public sealed class ScheduleTests
     }
 
     [Fact]
-    public void Attribute_keys_that_differ_only_in_case_get_distinct_columns()
+    public void CaseOnlyKeys_GetDistinctColumns()
     {
         var first = AttributeColumns.Extend([], ["region", "Plan"]);
         Assert.Equal([new AttributeColumn("Plan", "attr_plan"), new AttributeColumn("region", "attr_region")], first);

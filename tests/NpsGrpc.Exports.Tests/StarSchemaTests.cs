@@ -13,7 +13,7 @@ public sealed class StarSchemaTests(ServerFixture fixture)
     private RunningServer Server => fixture.Server;
 
     [Fact]
-    public async Task Every_table_reads_back_with_the_expected_rows_types_and_values()
+    public async Task AllTables_ReadBackInDuckDb()
     {
         string surveyId = await Server.CreateSurveyAsync("star");
         string destination = ExportKit.NewDestination();
@@ -123,7 +123,7 @@ public sealed class StarSchemaTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task Daily_nps_matches_the_query_api_for_each_day_and_segment()
+    public async Task DailyNps_MatchesQueryApi()
     {
         string surveyId = await Server.CreateSurveyAsync("daily");
         string destination = ExportKit.NewDestination();
@@ -177,7 +177,7 @@ public sealed class StarSchemaTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task A_column_without_any_comment_is_an_all_null_text_column()
+    public async Task NoComments_AllNullTextColumn()
     {
         string surveyId = await Server.CreateSurveyAsync("nocomment");
         string destination = ExportKit.NewDestination();
@@ -193,7 +193,7 @@ public sealed class StarSchemaTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task Twice_the_row_group_size_on_one_day_gives_two_full_row_groups_and_reader_friendly_encodings()
+    public async Task TwiceRowGroupSize_TwoFullRowGroups()
     {
         string surveyId = await Server.CreateSurveyAsync("groups");
         string destination = ExportKit.NewDestination();
@@ -221,7 +221,7 @@ public sealed class StarSchemaTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task Time_filters_in_DuckDB_see_every_matching_row()
+    public async Task TimeFilters_SeeEveryMatchingRow()
     {
         string surveyId = await Server.CreateSurveyAsync("timefilter");
         string destination = ExportKit.NewDestination();
@@ -242,7 +242,7 @@ public sealed class StarSchemaTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task The_documented_DuckDB_manifest_recipe_reads_the_export()
+    public async Task DocumentedDuckDbRecipe_ReadsExport()
     {
         string surveyId = await Server.CreateSurveyAsync("recipe");
         string destination = ExportKit.NewDestination();

@@ -12,7 +12,7 @@ namespace NpsGrpc.Exports.Parquet;
 /// <remarks>
 /// NOTE: Parquet.Net keeps its Thrift footer reader and writer internal, so they are reached by reflection. The
 /// export tests check the statistics and a time filter in DuckDB, so a Parquet.Net upgrade that changes either side
-/// fails them; once the library writes correct statistics, this class can go.
+/// fails them. Once the library writes correct statistics, this class can go.
 /// </remarks>
 internal static class TimestampStatistics
 {
