@@ -47,34 +47,8 @@ public static class PsqlReadOut
         CpuMeter meter,
         CancellationToken cancellationToken)
     {
-        if (outputPath.Contains('\'', StringComparison.Ordinal))
-        {
-            throw new BenchmarkException(
-                $"The output path {outputPath} contains a single quote, which the \\copy command cannot contain. " +
-                "Set TMPDIR to a folder without one.");
-        }
-
-        var start = new ProcessStartInfo("psql")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in new[]
-        {
-            "-X", "-v", "ON_ERROR_STOP=1",
-            "-h", connection.Host!, "-p", connection.Port.ToString(CultureInfo.InvariantCulture),
-            "-U", connection.Username ?? "postgres", "-d", connection.Database!,
-            "-c", $"\\copy ({query}) TO '{outputPath}' WITH (FORMAT binary)",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        if (connection.Password is { Length: > 0 } password)
-        {
-            start.Environment["PGPASSWORD"] = password;
-        }
+        var start = PsqlCommand.Copy(
+            connection, $"\\copy ({query}) TO '{outputPath}' WITH (FORMAT binary)", outputPath, "output path");
 
         var cpuBefore = meter.Read();
         var stopwatch = Stopwatch.StartNew();

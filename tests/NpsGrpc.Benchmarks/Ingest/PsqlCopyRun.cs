@@ -18,34 +18,8 @@ public static class PsqlCopyRun
     public static async Task<long> RunAsync(
         NpgsqlConnectionStringBuilder connection, string table, string csvPath, CancellationToken cancellationToken)
     {
-        if (csvPath.Contains('\'', StringComparison.Ordinal))
-        {
-            throw new BenchmarkException(
-                $"The CSV path {csvPath} contains a single quote, which the \\copy command cannot contain. " +
-                "Set TMPDIR to a folder without one.");
-        }
-
-        var start = new ProcessStartInfo("psql")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in new[]
-        {
-            "-X", "-v", "ON_ERROR_STOP=1",
-            "-h", connection.Host!, "-p", connection.Port.ToString(CultureInfo.InvariantCulture),
-            "-U", connection.Username ?? "postgres", "-d", connection.Database!,
-            "-c", $"\\copy {table} ({CsvFile.Columns}) FROM '{csvPath}' WITH (FORMAT csv)",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        if (connection.Password is { Length: > 0 } password)
-        {
-            start.Environment["PGPASSWORD"] = password;
-        }
+        var start = PsqlCommand.Copy(
+            connection, $"\\copy {table} ({CsvFile.Columns}) FROM '{csvPath}' WITH (FORMAT csv)", csvPath, "CSV path");
 
         Process process;
         try
