@@ -40,7 +40,7 @@ public sealed class IncrementalRunTests(ServerFixture fixture)
             Assert.Equal(stamp.Item2, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))));
         }
 
-        // The superseded daily file is gone; the new one holds all of Monday.
+        // The superseded daily file is gone, and the new one contains all of Monday.
         Assert.False(File.Exists(oldDaily));
         using var duck = ExportKit.OpenDuckDb();
         Assert.Equal(45, ExportKit.Scalar(duck, $"SELECT count(DISTINCT response_id) FROM read_parquet({ExportKit.FileList(destination, "fact_response")})"));

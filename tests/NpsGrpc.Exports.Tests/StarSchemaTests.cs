@@ -106,7 +106,7 @@ public sealed class StarSchemaTests(ServerFixture fixture)
         Assert.Equal("2026-03-30", dateRows[3][9]);
         Assert.Equal("DATE", ExportKit.Describe(duck, destination, "dim_date")["date"]);
 
-        // Customers who answered, with multi-valued attributes joined.
+        // Customers with responses, with multi-valued attributes joined.
         string dimCustomer = $"read_parquet({ExportKit.FileList(destination, "dim_customer")})";
         var customerRows = ExportKit.Query(duck, $"SELECT customer_id, attr_tier FROM {dimCustomer} ORDER BY customer_id");
         Assert.Equal(["cust-a", "cust-b", "cust-c", "cust-d"], customerRows.Select(r => (string)r[0]!));

@@ -244,10 +244,10 @@ internal sealed class ExportRunCommands
         do
         {
             var page = await client.ListExportRunsAsync(request, cancellationToken: cancellationToken);
-            int taken = limit == 0 ? page.Runs.Count : Math.Min(page.Runs.Count, limit - newestRuns.Runs.Count);
-            newestRuns.Runs.AddRange(page.Runs.Take(taken));
+            int keptCount = limit == 0 ? page.Runs.Count : Math.Min(page.Runs.Count, limit - newestRuns.Runs.Count);
+            newestRuns.Runs.AddRange(page.Runs.Take(keptCount));
             request.PageToken = page.NextPageToken;
-            bool runsRemain = taken < page.Runs.Count || request.PageToken.Length > 0;
+            bool runsRemain = keptCount < page.Runs.Count || request.PageToken.Length > 0;
             hasOlderRuns = limit > 0 && newestRuns.Runs.Count == limit && runsRemain;
         }
         while (request.PageToken.Length > 0 && (limit == 0 || newestRuns.Runs.Count < limit));

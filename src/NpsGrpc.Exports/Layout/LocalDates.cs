@@ -36,7 +36,8 @@ public sealed class LocalDates(TimeZoneInfo zone)
             return true;
         }
 
-        // Offsets change at most once in 15 minutes, so equal offsets at both ends mean one offset for the whole slot.
+        // NOTE: this assumes no zone changes its offset twice within 15 minutes, which is true of the IANA data this
+        // code was checked with. Equal offsets at both ends then mean one offset for the whole slot.
         var start = new DateTime(slot * SlotTicks, DateTimeKind.Utc);
         offset = zone.GetUtcOffset(start);
         if (zone.GetUtcOffset(start.AddTicks(SlotTicks - 1)) != offset)

@@ -189,7 +189,7 @@ public static class ExportTargetValidator
 
             if (keys.Take(i).Contains(keys[i], StringComparer.Ordinal))
             {
-                RpcErrors.ThrowInvalidArgument($"{field}[{i}]", $"{field}[{i}] '{keys[i]}' is listed twice");
+                RpcErrors.ThrowInvalidArgument($"{field}[{i}]", $"{field}[{i}] '{keys[i]}' is a duplicate; list each key once");
             }
         }
 
@@ -208,12 +208,12 @@ public static class ExportTargetValidator
         {
             if (!Identifiers.IsSurveyId(surveyIds[i]))
             {
-                RpcErrors.ThrowInvalidArgument($"{field}[{i}]", $"{field}[{i}] '{Identifiers.Shorten(surveyIds[i])}' is not a survey id");
+                RpcErrors.ThrowInvalidArgument($"{field}[{i}]", $"{field}[{i}] '{Identifiers.Shorten(surveyIds[i])}' is not a valid survey id: use 1 to 63 lowercase letters, digits and hyphens");
             }
 
             if (surveyIds.Take(i).Contains(surveyIds[i], StringComparer.Ordinal))
             {
-                RpcErrors.ThrowInvalidArgument($"{field}[{i}]", $"{field}[{i}] '{surveyIds[i]}' is listed twice");
+                RpcErrors.ThrowInvalidArgument($"{field}[{i}]", $"{field}[{i}] '{surveyIds[i]}' is a duplicate; list each survey once");
             }
         }
 

@@ -1,5 +1,5 @@
--- Response attribute keys per survey, so an export knows its columns without scanning every row. Ingest adds the keys
--- of each batch in the batch's transaction; rows are never deleted, so a key once seen stays.
+-- Response attribute keys per survey, from which an export takes its columns without scanning every row. Ingest adds
+-- the keys of each batch in the batch's transaction. Rows are never deleted, so a key once seen stays.
 CREATE TABLE response_attribute_keys (
     survey_id text NOT NULL,
     key       text NOT NULL,
