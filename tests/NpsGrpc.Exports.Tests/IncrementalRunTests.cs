@@ -112,6 +112,35 @@ public sealed class IncrementalRunTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task DeleteDuringRun_FailedPrecondition()
+    {
+        string surveyId = await Server.CreateSurveyAsync("busy");
+        var target = await ExportKit.CreateTargetAsync(Server, ExportKit.NewDestination(), surveyId);
+
+        // A run holds the target's advisory lock while it works, so holding the lock here acts as a run in progress.
+        await using var connection = new Npgsql.NpgsqlConnection(fixture.Database.ConnectionString);
+        await connection.OpenAsync();
+        int lockId = await Dapper.SqlMapper.ExecuteScalarAsync<int>(
+            connection, "SELECT lock_id FROM export_targets WHERE target_id = @id", new { id = target.TargetId });
+        await Dapper.SqlMapper.ExecuteAsync(
+            connection, "SELECT pg_advisory_lock(@lockClass, @lockId)",
+            new { lockClass = NpsGrpc.Storage.Exports.ExportRunStore.TargetLockClass, lockId });
+
+        var busy = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => Server.Exports.DeleteExportTargetAsync(
+            new DeleteExportTargetRequest { TargetId = target.TargetId }).ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.FailedPrecondition, busy.StatusCode);
+        Assert.Contains(target.TargetId, busy.Status.Detail, StringComparison.Ordinal);
+
+        await Dapper.SqlMapper.ExecuteAsync(
+            connection, "SELECT pg_advisory_unlock(@lockClass, @lockId)",
+            new { lockClass = NpsGrpc.Storage.Exports.ExportRunStore.TargetLockClass, lockId });
+        await Server.Exports.DeleteExportTargetAsync(new DeleteExportTargetRequest { TargetId = target.TargetId });
+        var gone = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => Server.Exports.GetExportTargetAsync(
+            new GetExportTargetRequest { TargetId = target.TargetId }).ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
     public async Task BadTargetFields_RejectedWithField()
     {
         string surveyId = await Server.CreateSurveyAsync("badtarget");
