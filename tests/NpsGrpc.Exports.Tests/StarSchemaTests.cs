@@ -193,6 +193,50 @@ public sealed class StarSchemaTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task TextValues_RoundTripExactly()
+    {
+        string surveyId = await Server.CreateSurveyAsync("text");
+        string destination = ExportKit.NewDestination();
+
+        // A comment as long as the server accepts, in three scripts and with a character outside the BMP. Many short
+        // comments follow it, so text blocks fill up and new ones start in the middle of a row group.
+        string unit = "Отличный сервис, とても良い 👍 ";
+        string longest = string.Concat(Enumerable.Repeat(unit, 8000 / unit.Length));
+        var comments = new Dictionary<string, string?>
+        {
+            ["t-long"] = longest,
+            ["t-empty"] = string.Empty,
+            ["t-null"] = null,
+            ["t-ascii"] = "plain",
+        };
+        for (int i = 0; i < 3000; i++)
+        {
+            comments[$"t-{i}"] = $"コメント {i} " + new string('x', i % 40);
+        }
+
+        var responses = comments.Select((pair, index) => ExportKit.Response(
+            pair.Key, index % 11, Day1.AddSeconds(index), $"顧客-{index % 13}", pair.Value, ("region", index % 2 == 0 ? "Ευρώπη" : "EU"))).ToList();
+        await ExportKit.IngestAsync(Server, surveyId, responses);
+        var target = await ExportKit.CreateTargetAsync(Server, destination, surveyId);
+        await ExportKit.RunAsync(Server, target.TargetId);
+
+        using var duck = ExportKit.OpenDuckDb();
+        var rows = ExportKit.Query(
+            duck, $"SELECT response_id, customer_id, comment, attr_region FROM read_parquet({ExportKit.FileList(destination, "fact_response")})");
+        Assert.Equal(comments.Count, rows.Count);
+        var exported = rows.ToDictionary(r => (string)r[0]!);
+        foreach ((var response, int index) in responses.Select((r, i) => (r, i)))
+        {
+            var row = exported[response.ResponseId];
+            // An empty comment is stored as no comment.
+            string? expected = comments[response.ResponseId] is { Length: > 0 } comment ? comment : null;
+            Assert.Equal(expected, row[2] as string);
+            Assert.Equal($"顧客-{index % 13}", row[1]);
+            Assert.Equal(index % 2 == 0 ? "Ευρώπη" : "EU", row[3]);
+        }
+    }
+
+    [Fact]
     public async Task TwiceRowGroupSize_TwoFullRowGroups()
     {
         string surveyId = await Server.CreateSurveyAsync("groups");

@@ -24,8 +24,9 @@ public sealed class DirectoryDestination : IExportDestination
         string full = Resolve(stagingPath);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         // A buffer below the large object heap threshold: a run may create a file per date, and a 1 MiB buffer per file
-        // made the garbage collector do most of the work.
-        return new FileStream(full, FileMode.Create, FileAccess.ReadWrite, FileShare.None, bufferSize: 64 * 1024, FileOptions.Asynchronous);
+        // made the garbage collector do most of the work. The handle is synchronous: Linux has no asynchronous file
+        // I/O, and the writer runs on a thread of its own.
+        return new FileStream(full, FileMode.Create, FileAccess.ReadWrite, FileShare.None, bufferSize: 64 * 1024, FileOptions.None);
     }
 
     /// <inheritdoc />

@@ -49,7 +49,7 @@ public sealed class PartFileWriter : IAsyncDisposable
         CancellationToken cancellationToken)
     {
         var layout = Layouts.GetValue(columns, CreateLayout);
-        var writer = await ParquetWriter.CreateAsync(layout.Schema, file, layout.Options, append: false, cancellationToken);
+        var writer = await ParquetWriter.CreateAsync(layout.Schema, new InlineFileStream(file), layout.Options, append: false, cancellationToken);
         return new PartFileWriter(file, writer, layout.Fields, table, partition, stagingPath, finalPath);
     }
 
@@ -86,8 +86,8 @@ public sealed class PartFileWriter : IAsyncDisposable
                 var values = rows.Values(i);
                 switch (values)
                 {
-                    case string?[] text:
-                        await group.WriteAsync(field, new ArraySegment<string?>(text, 0, count));
+                    case ReadOnlyMemory<char>?[] text:
+                        await group.WriteAsync(field, new ReadOnlyMemory<ReadOnlyMemory<char>?>(text, 0, count), null, null, cancellationToken);
                         break;
                     case int[] ints:
                         await group.WriteAsync(field, new ReadOnlyMemory<int>(ints, 0, count), null, null, cancellationToken);
@@ -134,8 +134,10 @@ public sealed class PartFileWriter : IAsyncDisposable
         await _writer.DisposeAsync();
         TimestampStatistics.Rewrite(_file, _timestampColumns, _timestampRanges);
 
+        // The file was just written, so it is read back from the page cache; a synchronous read avoids a thread switch
+        // per buffer.
         _file.Seek(0, SeekOrigin.Begin);
-        string sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(_file));
+        string sha256 = Convert.ToHexStringLower(SHA256.HashData(_file));
         var staged = new StagedFile(_table, _partition, _stagingPath, _finalPath, Rows, _file.Length, sha256);
         await _file.DisposeAsync();
         return staged;

@@ -1,13 +1,25 @@
+using System.Buffers;
+
 namespace NpsGrpc.Exports.Parquet;
 
 /// <summary>
 /// Column-wise rows of one table, to be written as one row group. Columns grow as rows arrive, so a buffer for a
 /// partition with a handful of rows stays small. Set every column of a row, then call <see cref="EndRow"/>.
+/// Text is held as character slices, the form Parquet.Net encodes: either of a string the caller keeps, or of blocks
+/// of characters the buffer copies values into, so that decoded text needs no string per value. Call
+/// <see cref="Release"/> when a buffer is dropped, to return its blocks to the shared pool.
 /// </summary>
 public sealed class RowBuffer
 {
     private const int InitialCapacity = 256;
+
+    // Characters per text block: 64 KiB, below the large object heap threshold.
+    private const int BlockCharacters = 32 * 1024;
+
     private readonly Array[] _columns;
+    private readonly List<char[]> _blocks = [];
+    private char[]? _block;
+    private int _blockUsed;
 
     /// <summary>Creates an empty buffer for <paramref name="columns"/>.</summary>
     public RowBuffer(IReadOnlyList<ColumnSpec> columns)
@@ -19,18 +31,29 @@ public sealed class RowBuffer
     /// <summary>The columns, in schema order.</summary>
     public IReadOnlyList<ColumnSpec> Columns { get; }
 
+    /// <summary>Rows the buffer holds before its columns grow.</summary>
+    public int Capacity => _columns[0].Length;
+
     /// <summary>Completed rows.</summary>
     public int Count { get; private set; }
 
     /// <summary>UTF-16 characters of text held, an estimate of the row group's size.</summary>
     public long TextLength { get; private set; }
 
-    /// <summary>Sets a text column of the current row.</summary>
+    /// <summary>Sets a text column of the current row to <paramref name="value"/>, which the buffer refers to without copying.</summary>
     public void SetText(int column, string? value)
     {
         EnsureCapacity();
-        ((string?[])_columns[column])[Count] = value;
+        ((ReadOnlyMemory<char>?[])_columns[column])[Count] = value?.AsMemory();
         TextLength += value?.Length ?? 0;
+    }
+
+    /// <summary>Sets a text column of the current row to a copy of <paramref name="value"/>.</summary>
+    public void CopyText(int column, ReadOnlySpan<char> value)
+    {
+        EnsureCapacity();
+        ((ReadOnlyMemory<char>?[])_columns[column])[Count] = Copy(value);
+        TextLength += value.Length;
     }
 
     /// <summary>Sets a 32-bit integer column of the current row.</summary>
@@ -85,23 +108,70 @@ public sealed class RowBuffer
     /// <summary>Completes the current row.</summary>
     public void EndRow() => Count++;
 
-    /// <summary>Empties the buffer for reuse, keeping its capacity and dropping its references to text.</summary>
+    /// <summary>Empties the buffer for reuse, keeping its capacity and the first of its text blocks.</summary>
     public void Clear()
     {
         foreach (var column in _columns)
         {
-            if (column is string?[] text)
+            if (column is ReadOnlyMemory<char>?[] text)
             {
                 Array.Clear(text, 0, Count);
             }
         }
 
+        ReturnBlocks(keepFirst: true);
         Count = 0;
         TextLength = 0;
     }
 
+    /// <summary>Empties the buffer and returns its text blocks to the shared pool; call it when the buffer is dropped.</summary>
+    public void Release()
+    {
+        Clear();
+        ReturnBlocks(keepFirst: false);
+    }
+
     /// <summary>The values of <paramref name="column"/>: an array at least <see cref="Count"/> long.</summary>
     public Array Values(int column) => _columns[column];
+
+    private ReadOnlyMemory<char> Copy(ReadOnlySpan<char> value)
+    {
+        if (value.Length == 0)
+        {
+            return ReadOnlyMemory<char>.Empty;
+        }
+
+        if (value.Length > BlockCharacters / 4)
+        {
+            // Long text, such as a long comment, gets an array of its own instead of wasting the rest of a block.
+            return value.ToArray();
+        }
+
+        if (_block is null || _blockUsed + value.Length > _block.Length)
+        {
+            _block = ArrayPool<char>.Shared.Rent(BlockCharacters);
+            _blocks.Add(_block);
+            _blockUsed = 0;
+        }
+
+        var slice = _block.AsMemory(_blockUsed, value.Length);
+        value.CopyTo(slice.Span);
+        _blockUsed += value.Length;
+        return slice;
+    }
+
+    private void ReturnBlocks(bool keepFirst)
+    {
+        int kept = keepFirst && _blocks.Count > 0 ? 1 : 0;
+        for (int i = kept; i < _blocks.Count; i++)
+        {
+            ArrayPool<char>.Shared.Return(_blocks[i]);
+        }
+
+        _blocks.RemoveRange(kept, _blocks.Count - kept);
+        _block = kept == 1 ? _blocks[0] : null;
+        _blockUsed = 0;
+    }
 
     private void EnsureCapacity()
     {
@@ -120,7 +190,7 @@ public sealed class RowBuffer
 
     private static Array Allocate(ColumnSpec column, int capacity) => column.Kind switch
     {
-        ColumnKind.Text => new string?[capacity],
+        ColumnKind.Text => new ReadOnlyMemory<char>?[capacity],
         ColumnKind.Int32 => new int[capacity],
         ColumnKind.Int64 => new long[capacity],
         ColumnKind.Double => new double[capacity],

@@ -37,10 +37,13 @@ public sealed class FactTableWriter
     private const int ResponseId = 0, SurveyId = 1, CustomerId = 2, ResponseDate = 3, RespondedAt = 4, ReceivedAt = 5,
         Score = 6, Category = 7, IsPromoter = 8, IsPassive = 9, IsDetractor = 10, Weight = 11, Comment = 12, FirstAttribute = 13;
 
-    /// <summary>Emptied buffers kept for reuse, so full-size column arrays are not allocated for every row group.</summary>
-    private const int PooledBuffers = 4;
-
+    /// <summary>
+    /// Emptied buffers kept for reuse, so column arrays are not allocated and grown again for every date: a run over
+    /// years of responses starts a buffer per date. The pool holds at most four full row groups' worth of rows.
+    /// </summary>
     private readonly System.Collections.Concurrent.ConcurrentBag<RowBuffer> _pool = [];
+    private long _pooledCapacity;
+
     private readonly RunFiles _files;
     private readonly IReadOnlyList<AttributeColumn> _attributes;
     private readonly int[] _segmentPositions;
@@ -99,7 +102,7 @@ public sealed class FactTableWriter
     public async Task<IReadOnlyList<StagedFile>> WriteAsync(
         NpgsqlConnection connection, ResponseSelection selection, CancellationToken cancellationToken)
     {
-        var exporter = await ExportSource.OpenResponsesAsync(
+        var copy = await ExportSource.OpenResponsesAsync(
             connection, selection, _attributes.Select(a => a.AttributeKey).ToList(), cancellationToken);
         var chunks = Channel.CreateBounded<(DateOnly Date, RowBuffer Rows)>(
             new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
@@ -107,7 +110,7 @@ public sealed class FactTableWriter
 
         // The reader decodes synchronously on its own thread: per-value async calls would cost more than the decoding.
         var reading = Task.Factory.StartNew(
-            () => Read(exporter, chunks.Writer, stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            () => Read(copy, chunks.Writer, stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             var staged = await WriteChunksAsync(chunks.Reader, stop.Token);
@@ -130,12 +133,15 @@ public sealed class FactTableWriter
         }
         finally
         {
-            await exporter.DisposeAsync();
+            await copy.DisposeAsync();
         }
     }
 
-    private void Read(NpgsqlBinaryExporter exporter, ChannelWriter<(DateOnly, RowBuffer)> output, CancellationToken cancellationToken)
+    private void Read(BinaryCopyReader copy, ChannelWriter<(DateOnly, RowBuffer)> output, CancellationToken cancellationToken)
     {
+        // Surveys and attribute values repeat from row to row; each distinct value becomes one string.
+        var surveys = new TextCache();
+        var attributeValues = _attributes.Select(_ => new TextCache()).ToArray();
         var open = new Dictionary<DateOnly, RowBuffer>();
         var lastRow = new Dictionary<DateOnly, long>();
         long bufferedText = 0;
@@ -143,44 +149,53 @@ public sealed class FactTableWriter
         var values = new string?[_attributes.Count];
         try
         {
-            while (exporter.StartRow() != -1)
+            while (copy.NextRow())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                string surveyId = exporter.Read<string>();
-                string responseId = exporter.Read<string>();
-                string customerId = exporter.Read<string>();
-                int score = exporter.Read<short>();
-                DateTime respondedAt = exporter.Read<DateTime>();
-                DateTime receivedAt = exporter.Read<DateTime>();
-                string? comment = ReadText(exporter);
-                double weight = 1;
-                if (exporter.IsNull)
-                {
-                    exporter.Skip();
-                }
-                else
-                {
-                    weight = exporter.Read<double>();
-                }
-
-                for (int i = 0; i < values.Length; i++)
-                {
-                    values[i] = ReadText(exporter);
-                }
+                DateTime respondedAt = copy.ReadTimestamp();
+                DateTime receivedAt = copy.ReadTimestamp();
+                int score = copy.ReadInt16();
+                double weight = copy.ReadNullableDouble() ?? 1;
+                string surveyId = copy.ReadRequiredText(surveys);
 
                 DateOnly date = _dates.DateOf(respondedAt);
                 if (!open.TryGetValue(date, out var rows))
                 {
-                    rows = _pool.TryTake(out var reused) ? reused : new RowBuffer(_columns);
+                    if (_pool.TryTake(out rows))
+                    {
+                        Interlocked.Add(ref _pooledCapacity, -rows.Capacity);
+                    }
+                    else
+                    {
+                        rows = new RowBuffer(_columns);
+                    }
+
                     open[date] = rows;
                 }
 
                 lastRow[date] = RowsWritten;
 
+                // The response id, customer id and comment are copied from the reader's characters into the buffer's
+                // text blocks, so no string is made per value. Survey ids and attribute values repeat, so they are shared.
                 long textBefore = rows.TextLength;
-                rows.SetText(ResponseId, responseId);
+                rows.CopyText(ResponseId, RequiredCharacters(copy, "response_id"));
+                rows.CopyText(CustomerId, RequiredCharacters(copy, "customer_id"));
+                if (copy.ReadCharacters(out var comment))
+                {
+                    rows.CopyText(Comment, comment);
+                }
+                else
+                {
+                    rows.SetText(Comment, null);
+                }
+
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = copy.ReadText(attributeValues[i]);
+                    rows.SetText(FirstAttribute + i, values[i]);
+                }
+
                 rows.SetText(SurveyId, surveyId);
-                rows.SetText(CustomerId, customerId);
                 rows.SetDate(ResponseDate, date);
                 rows.SetTimestamp(RespondedAt, respondedAt);
                 rows.SetTimestamp(ReceivedAt, receivedAt);
@@ -190,12 +205,6 @@ public sealed class FactTableWriter
                 rows.SetInt32(IsPassive, score is 7 or 8 ? 1 : 0);
                 rows.SetInt32(IsDetractor, score <= 6 ? 1 : 0);
                 rows.SetDouble(Weight, weight);
-                rows.SetText(Comment, comment);
-                for (int i = 0; i < values.Length; i++)
-                {
-                    rows.SetText(FirstAttribute + i, values[i]);
-                }
-
                 rows.EndRow();
                 bufferedText += rows.TextLength - textBefore;
 
@@ -254,6 +263,9 @@ public sealed class FactTableWriter
         }
     }
 
+    private static ReadOnlySpan<char> RequiredCharacters(BinaryCopyReader copy, string column) =>
+        copy.ReadCharacters(out var text) ? text : throw new InvalidDataException($"The column {column} of a response is NULL.");
+
     private static string CategoryName(int score)
     {
         if (score >= 9)
@@ -262,17 +274,6 @@ public sealed class FactTableWriter
         }
 
         return score >= 7 ? "passive" : "detractor";
-    }
-
-    private static string? ReadText(NpgsqlBinaryExporter exporter)
-    {
-        if (exporter.IsNull)
-        {
-            exporter.Skip();
-            return null;
-        }
-
-        return exporter.Read<string>();
     }
 
     private async Task<IReadOnlyList<StagedFile>> WriteChunksAsync(
@@ -298,10 +299,15 @@ public sealed class FactTableWriter
                 }
 
                 await entry.File.WriteRowGroupAsync(rows, cancellationToken);
-                if (_pool.Count < PooledBuffers)
+                if (Interlocked.Read(ref _pooledCapacity) + rows.Capacity <= 4L * _rowGroupRows)
                 {
                     rows.Clear();
+                    Interlocked.Add(ref _pooledCapacity, rows.Capacity);
                     _pool.Add(rows);
+                }
+                else
+                {
+                    rows.Release();
                 }
 
                 if (entry.File.RowGroups >= RowGroupsPerFile)

@@ -27,12 +27,12 @@ public static class NpgsqlReadOut
         var cpuBefore = meter.Read();
         var stopwatch = Stopwatch.StartNew();
         long rows = 0;
-        await using (var exporter = await ExportSource.OpenResponsesAsync(
+        await using (var copy = await ExportSource.OpenResponsesAsync(
             connection, selection, ExportSettings.AttributeKeys, cancellationToken))
         {
             // Synchronous reads on this thread, as the export's reader thread does them.
             await Task.Factory.StartNew(
-                () => rows = Decode(exporter, ExportSettings.AttributeKeys.Length),
+                () => rows = Decode(copy, ExportSettings.AttributeKeys.Length),
                 cancellationToken,
                 TaskCreationOptions.LongRunning,
                 TaskScheduler.Default);
@@ -42,31 +42,28 @@ public static class NpgsqlReadOut
         return new NpgsqlReadOutResult(elapsed, rows, meter.Read() - cpuBefore);
     }
 
-    private static long Decode(NpgsqlBinaryExporter exporter, int attributeCount)
+    private static long Decode(BinaryCopyReader copy, int attributeCount)
     {
+        // The same caches as the export's reader, so that this read allocates what the export's does.
+        var surveys = new TextCache();
+        var attributeValues = Enumerable.Range(0, attributeCount).Select(_ => new TextCache()).ToArray();
         long rows = 0;
         long checksum = 0;
-        while (exporter.StartRow() != -1)
+        while (copy.NextRow())
         {
-            checksum += exporter.Read<string>().Length;
-            checksum += exporter.Read<string>().Length;
-            checksum += exporter.Read<string>().Length;
-            checksum += exporter.Read<short>();
-            checksum += exporter.Read<DateTime>().Ticks;
-            checksum += exporter.Read<DateTime>().Ticks;
-            checksum += ReadText(exporter)?.Length ?? 0;
-            if (exporter.IsNull)
+            checksum += copy.ReadTimestamp().Ticks;
+            checksum += copy.ReadTimestamp().Ticks;
+            checksum += copy.ReadInt16();
+            checksum += (long)(copy.ReadNullableDouble() ?? 1);
+            checksum += copy.ReadRequiredText(surveys).Length;
+            for (int index = 0; index < 3; index++)
             {
-                exporter.Skip();
-            }
-            else
-            {
-                checksum += (long)exporter.Read<double>();
+                checksum += copy.ReadCharacters(out var text) ? text.Length : 0;
             }
 
             for (int index = 0; index < attributeCount; index++)
             {
-                checksum += ReadText(exporter)?.Length ?? 0;
+                checksum += copy.ReadText(attributeValues[index])?.Length ?? 0;
             }
 
             rows++;
@@ -75,16 +72,5 @@ public static class NpgsqlReadOut
         // Keeps the decoded values observable, so that the JIT compiler cannot drop the reads.
         GC.KeepAlive(checksum);
         return rows;
-    }
-
-    private static string? ReadText(NpgsqlBinaryExporter exporter)
-    {
-        if (exporter.IsNull)
-        {
-            exporter.Skip();
-            return null;
-        }
-
-        return exporter.Read<string>();
     }
 }

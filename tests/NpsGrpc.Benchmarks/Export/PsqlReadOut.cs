@@ -26,7 +26,7 @@ public static class PsqlReadOut
     public static string Query(string surveyId)
     {
         var sql = new StringBuilder(
-            "SELECT survey_id, response_id, customer_id, score, responded_at, received_at, comment, weight");
+            "SELECT responded_at, received_at, score, weight, survey_id, response_id, customer_id, comment");
         foreach (string key in ExportSettings.AttributeKeys)
         {
             sql.Append(", attributes ->> '").Append(key).Append('\'');

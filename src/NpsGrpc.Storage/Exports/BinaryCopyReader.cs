@@ -1,0 +1,278 @@
+using System.Buffers.Binary;
+using System.Text;
+using Npgsql;
+
+namespace NpsGrpc.Storage.Exports;
+
+/// <summary>
+/// Decodes the rows of a <c>COPY ... TO STDOUT (FORMAT BINARY)</c> from the raw COPY stream, field by field, in the
+/// order of the statement's columns. Npgsql's typed exporter resolves a converter and checks state for every value;
+/// for the tens of millions of values of an export that cost as much CPU as PostgreSQL spent producing them, so the
+/// export reads the few types it selects itself. Text in low-cardinality columns can go through a
+/// <see cref="TextCache"/>, which returns the same string instance for repeated values instead of a new one per row.
+/// Not thread-safe: one thread reads a COPY from start to end.
+/// </summary>
+public sealed class BinaryCopyReader : IAsyncDisposable
+{
+    private const int InitialBufferSize = 256 * 1024;
+
+    // Microseconds from the Unix epoch to PostgreSQL's epoch, 2000-01-01 00:00 UTC.
+    private const long PostgreSqlEpochMicroseconds = 946_684_800_000_000;
+
+    private static readonly byte[] Signature = [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0];
+
+    private readonly Stream _stream;
+    private readonly NpgsqlRawCopyStream? _copy;
+    private byte[] _buffer = new byte[InitialBufferSize];
+    private char[] _characters = new char[256];
+    private int _position;
+    private int _end;
+    private int _fieldsLeft;
+    private bool _started;
+    private bool _finished;
+
+    /// <summary>Reads the COPY data in <paramref name="stream"/>, starting at its header.</summary>
+    public BinaryCopyReader(Stream stream)
+    {
+        _stream = stream;
+        _copy = stream as NpgsqlRawCopyStream;
+    }
+
+    /// <summary>Moves to the next row. Returns false at the end of the data, after which the COPY is complete.</summary>
+    /// <exception cref="InvalidOperationException">The previous row has fields that were not read.</exception>
+    /// <exception cref="InvalidDataException">The data is not binary COPY data.</exception>
+    public bool NextRow()
+    {
+        if (_finished)
+        {
+            return false;
+        }
+
+        if (!_started)
+        {
+            ReadHeader();
+            _started = true;
+        }
+
+        if (_fieldsLeft != 0)
+        {
+            throw new InvalidOperationException($"The previous row still has {_fieldsLeft} fields to read.");
+        }
+
+        Ensure(2);
+        short fields = BinaryPrimitives.ReadInt16BigEndian(_buffer.AsSpan(_position));
+        _position += 2;
+        if (fields == -1)
+        {
+            _finished = true;
+            return false;
+        }
+
+        if (fields < 0)
+        {
+            throw new InvalidDataException($"A row of the COPY data has {fields} fields.");
+        }
+
+        _fieldsLeft = fields;
+        return true;
+    }
+
+    /// <summary>Reads a text field, or null for NULL. Through <paramref name="cache"/>, repeated values share one string.</summary>
+    public string? ReadText(TextCache? cache = null)
+    {
+        if (!NextField(out var bytes))
+        {
+            return null;
+        }
+
+        if (cache is null)
+        {
+            return bytes.Length == 0 ? string.Empty : Encoding.UTF8.GetString(bytes);
+        }
+
+        return cache.Get(Decode(bytes));
+    }
+
+    /// <summary>
+    /// Reads a text field into characters the reader reuses: <paramref name="text"/> is valid until the next read.
+    /// Returns false for NULL.
+    /// </summary>
+    public bool ReadCharacters(out ReadOnlySpan<char> text)
+    {
+        if (!NextField(out var bytes))
+        {
+            text = default;
+            return false;
+        }
+
+        text = Decode(bytes);
+        return true;
+    }
+
+    /// <summary>Reads a text field that is never NULL.</summary>
+    public string ReadRequiredText(TextCache? cache = null) =>
+        ReadText(cache) ?? throw new InvalidDataException("A text field that cannot be NULL is NULL.");
+
+    /// <summary>Reads a <c>smallint</c> field that is never NULL.</summary>
+    public short ReadInt16() => BinaryPrimitives.ReadInt16BigEndian(RequiredField(2));
+
+    /// <summary>Reads a <c>double precision</c> field, or null for NULL.</summary>
+    public double? ReadNullableDouble() =>
+        NextField(out var bytes) ? BinaryPrimitives.ReadDoubleBigEndian(Sized(bytes, 8)) : null;
+
+    /// <summary>Reads a <c>timestamptz</c> field that is never NULL, as a UTC <see cref="DateTime"/>.</summary>
+    /// <exception cref="InvalidDataException">The value is infinity or outside the range of <see cref="DateTime"/>.</exception>
+    public DateTime ReadTimestamp()
+    {
+        long micros = BinaryPrimitives.ReadInt64BigEndian(RequiredField(8));
+        long ticks = (micros + PostgreSqlEpochMicroseconds) * TimeSpan.TicksPerMicrosecond + DateTime.UnixEpoch.Ticks;
+        if (micros is long.MaxValue or long.MinValue || ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks)
+        {
+            throw new InvalidDataException($"The timestamp {micros} µs from 2000-01-01 cannot be represented.");
+        }
+
+        return new DateTime(ticks, DateTimeKind.Utc);
+    }
+
+    /// <summary>Stops the COPY on the server when it has not been read to the end, then releases the connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_copy is not null && !_finished)
+        {
+            try
+            {
+                await _copy.CancelAsync();
+            }
+            catch (Exception exception) when (exception is NpgsqlException or PostgresException or IOException or OperationCanceledException)
+            {
+                // The COPY was given up; the connection reports its own state when it is used again.
+            }
+        }
+
+        await _stream.DisposeAsync();
+    }
+
+    private void ReadHeader()
+    {
+        Ensure(Signature.Length + 8);
+        if (!_buffer.AsSpan(_position, Signature.Length).SequenceEqual(Signature))
+        {
+            throw new InvalidDataException("The COPY data does not start with the binary COPY signature.");
+        }
+
+        _position += Signature.Length + 4;
+        int extension = BinaryPrimitives.ReadInt32BigEndian(_buffer.AsSpan(_position));
+        _position += 4;
+        if (extension < 0)
+        {
+            throw new InvalidDataException($"The binary COPY header has an extension of {extension} bytes.");
+        }
+
+        Ensure(extension);
+        _position += extension;
+    }
+
+    // UTF-8 never takes fewer bytes than UTF-16 code units, so a buffer as long as the bytes always suffices.
+    private ReadOnlySpan<char> Decode(ReadOnlySpan<byte> bytes)
+    {
+        if (_characters.Length < bytes.Length)
+        {
+            _characters = new char[Math.Max(bytes.Length, _characters.Length * 2)];
+        }
+
+        int length = Encoding.UTF8.GetChars(bytes, _characters);
+        return _characters.AsSpan(0, length);
+    }
+
+    private ReadOnlySpan<byte> RequiredField(int size) =>
+        NextField(out var bytes) ? Sized(bytes, size) : throw new InvalidDataException("A field that cannot be NULL is NULL.");
+
+    private static ReadOnlySpan<byte> Sized(ReadOnlySpan<byte> bytes, int size) =>
+        bytes.Length == size ? bytes : throw new InvalidDataException($"A field of {size} bytes has {bytes.Length}.");
+
+    // The next field's bytes, valid until the next read; false for NULL.
+    private bool NextField(out ReadOnlySpan<byte> bytes)
+    {
+        if (_fieldsLeft == 0)
+        {
+            throw new InvalidOperationException("The row has no more fields.");
+        }
+
+        _fieldsLeft--;
+        Ensure(4);
+        int length = BinaryPrimitives.ReadInt32BigEndian(_buffer.AsSpan(_position));
+        _position += 4;
+        if (length < 0)
+        {
+            bytes = default;
+            return false;
+        }
+
+        Ensure(length);
+        bytes = _buffer.AsSpan(_position, length);
+        _position += length;
+        return true;
+    }
+
+    // Makes at least count unread bytes available in the buffer, growing it for a field larger than the buffer.
+    private void Ensure(int count)
+    {
+        int available = _end - _position;
+        if (available >= count)
+        {
+            return;
+        }
+
+        if (count > _buffer.Length)
+        {
+            var larger = new byte[Math.Max(count, _buffer.Length * 2)];
+            _buffer.AsSpan(_position, available).CopyTo(larger);
+            _buffer = larger;
+        }
+        else
+        {
+            _buffer.AsSpan(_position, available).CopyTo(_buffer);
+        }
+
+        _position = 0;
+        _end = available;
+        while (_end < count)
+        {
+            int read = _stream.Read(_buffer, _end, _buffer.Length - _end);
+            if (read == 0)
+            {
+                throw new InvalidDataException("The COPY data ended in the middle of a row.");
+            }
+
+            _end += read;
+        }
+    }
+}
+
+/// <summary>
+/// Strings of a low-cardinality column, so that each distinct value is allocated once. Holds at most a fixed number of
+/// values; past that, new values are returned as new strings and not kept.
+/// </summary>
+/// <param name="capacity">Most values kept.</param>
+public sealed class TextCache(int capacity = 4096)
+{
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+    /// <summary>The string equal to <paramref name="characters"/>.</summary>
+    public string Get(ReadOnlySpan<char> characters)
+    {
+        var lookup = _values.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(characters, out string? value))
+        {
+            return value;
+        }
+
+        value = new string(characters);
+        if (_values.Count < capacity)
+        {
+            _values.Add(value, value);
+        }
+
+        return value;
+    }
+}
