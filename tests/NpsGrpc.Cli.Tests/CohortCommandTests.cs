@@ -5,7 +5,7 @@ namespace NpsGrpc.Cli.Tests;
 
 /// <summary>
 /// 'nps cohorts' and the --cohort and --by-cohort options of the query commands, on small files written by the
-/// tests and on Miro's NPS survey with its users' registration dates from shared/data/miro-nps.
+/// tests and on Miro's NPS survey data set with its users' registration dates.
 /// </summary>
 [Collection(ServerCollection.Name)]
 public sealed class CohortCommandTests(ServerFixture fixture)
@@ -86,7 +86,7 @@ public sealed class CohortCommandTests(ServerFixture fixture)
         var grouped = await RunOkAsync("segments", "--survey", survey, "--by-cohort", paying, "--by-cohort", app, "--json");
         var table = await RunOkAsync("segments", "--survey", survey, "--by-cohort", paying);
 
-        // Paying customers answered 10, 9, 3, 8 and 10; those on the app answered 10 and 3.
+        // Paying customers gave 10, 9, 3, 8 and 10. Their responses on the app gave 10 and 3.
         var overall = filtered.ParseNpsJson().Overall;
         Assert.Equal(2, overall.ResponseCount);
         Assert.Equal(0, overall.Nps, 9);

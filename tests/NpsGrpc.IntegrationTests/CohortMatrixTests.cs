@@ -89,7 +89,7 @@ public sealed class CohortMatrixTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task GetCohortMatrix_FirstResponse_UsesEarliestInSurveys()
+    public async Task GetCohortMatrix_FirstResponseCohorts()
     {
         string surveyId = await Server.CreateSurveyAsync();
         string otherSurvey = await Server.CreateSurveyAsync();
@@ -102,8 +102,8 @@ public sealed class CohortMatrixTests(ServerFixture fixture)
         SurveyResponse At(string id, string customer, int score, DateTime at) =>
             new() { ResponseId = id, CustomerId = customer, Score = score, RespondedAt = Timestamp.FromDateTime(at) };
 
-        // early answered before the range, so its responses in the range belong to December 2025. The answer of
-        // january in another survey is earlier still but is not in the queried surveys.
+        // early first responded before the range, so its responses in the range belong to December 2025. The
+        // response of january in another survey is earlier still but is not in the queried surveys.
         await StreamAsync(Server.Ingest, Batch(surveyId, "b",
         [
             At("1", early, 10, december), At("2", early, 3, jan), At("3", early, 9, mar),

@@ -81,7 +81,7 @@ public sealed class CohortQueryTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task GetNps_GroupByCohortsAndAttribute_CrossesThem()
+    public async Task GetNps_CohortsTimesAttribute()
     {
         var data = await CohortTestData.CreateAsync(Server, seed: 3);
         var (paying, eu, _) = await CreateCohortsAsync();
@@ -143,7 +143,7 @@ public sealed class CohortQueryTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task GetNpsTrend_CohortsWithSegments_SeriesPerCohortValue()
+    public async Task GetNpsTrend_CohortSegmentSeries()
     {
         var data = await CohortTestData.CreateAsync(Server, seed: 5);
         var (paying, _, _) = await CreateCohortsAsync();

@@ -10,7 +10,7 @@ using static NpsGrpc.IntegrationTests.TestResponses;
 namespace NpsGrpc.IntegrationTests;
 
 /// <summary>
-/// A cohort on rollup keys is answered from the rollups, and gives the same answer as the raw rows: one server reads
+/// A cohort on rollup keys is counted from the rollups, with the same result as from the raw rows. One server reads
 /// the rollups and one only raw rows, on one database.
 /// </summary>
 public sealed class CohortRollupTests : IAsyncLifetime
@@ -79,7 +79,7 @@ public sealed class CohortRollupTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GetNps_CohortGroups_SameFromRollupsAndRawRows()
+    public async Task GetNps_CohortGroupsFromRollups()
     {
         var request = new GetNpsRequest
         {
@@ -97,7 +97,7 @@ public sealed class CohortRollupTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GetNpsTrend_CohortFilter_SameFromRollupsAndRawRows()
+    public async Task GetNpsTrend_CohortFilterFromRollups()
     {
         var request = new GetNpsTrendRequest
         {
