@@ -49,7 +49,13 @@ public sealed class CohortQueryTests(ServerFixture fixture)
         var response = await Server.Query.GetNpsAsync(new GetNpsRequest
         {
             SurveyId = data.SurveyId,
-            Filters = { new AttributeCondition { Key = "channel", Scope = AttributeScope.Response, Operator = ConditionOperator.Equals, Values = { "web" } } },
+            Filters =
+            {
+                new AttributeCondition
+                {
+                    Key = "channel", Scope = AttributeScope.Response, Operator = ConditionOperator.Equals, Values = { "web" },
+                },
+            },
             CohortFilters = { paying, eu },
         });
 
@@ -202,11 +208,17 @@ public sealed class CohortQueryTests(ServerFixture fixture)
 
         var calls = new (string Field, Func<Task> Call)[]
         {
-            ("cohort_filters[0]", () => Server.Query.GetNpsAsync(new GetNpsRequest { SurveyId = surveyId, CohortFilters = { missing } }).ResponseAsync),
-            ("group_by_cohorts[0]", () => Server.Query.GetNpsAsync(new GetNpsRequest { SurveyId = surveyId, GroupByCohorts = { missing } }).ResponseAsync),
+            ("cohort_filters[0]", () => Server.Query.GetNpsAsync(
+                new GetNpsRequest { SurveyId = surveyId, CohortFilters = { missing } }).ResponseAsync),
+            ("group_by_cohorts[0]", () => Server.Query.GetNpsAsync(
+                new GetNpsRequest { SurveyId = surveyId, GroupByCohorts = { missing } }).ResponseAsync),
             ("segment_by_cohorts[0]", () => Server.Query.GetNpsTrendAsync(new GetNpsTrendRequest
             {
-                SurveyId = surveyId, StartTime = range.StartTime, EndTime = range.EndTime, BucketWidth = BucketWidth.Day, SegmentByCohorts = { missing },
+                SurveyId = surveyId,
+                StartTime = range.StartTime,
+                EndTime = range.EndTime,
+                BucketWidth = BucketWidth.Day,
+                SegmentByCohorts = { missing },
             }).ResponseAsync),
             ("compare_cohorts[0]", () => Server.Query.CompareNpsAsync(new CompareNpsRequest
             {

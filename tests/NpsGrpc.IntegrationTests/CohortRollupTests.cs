@@ -73,7 +73,8 @@ public sealed class CohortRollupTests : IAsyncLifetime
         var resolver = _rollups.Services.GetRequiredService<CohortResolver>();
         var counter = _rollups.Services.GetRequiredService<ResponseCounter>();
 
-        var cohort = Assert.Single(await resolver.ResolveAsync(new RepeatedField<string> { "digital" }, "cohort_filters", CancellationToken.None));
+        var resolved = await resolver.ResolveAsync(new RepeatedField<string> { "digital" }, "cohort_filters", CancellationToken.None);
+        var cohort = Assert.Single(resolved);
 
         Assert.True(counter.UsesRollups(new CountQuery([_surveyId], null, null, cohort.Filters, [], null, false)));
     }

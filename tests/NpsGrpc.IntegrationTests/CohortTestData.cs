@@ -39,7 +39,10 @@ internal sealed class CohortTestData
         string prefix = $"c{Guid.NewGuid():N}"[..13];
         string[] plans = ["free", "pro", "team"];
         string[][] regionSets = [[], ["eu"], ["us"], ["eu", "us"]];
-        string?[] signups = ["2025-11-20", "2025-11-03T10:00:00Z", "2025-12-31", "2026-01-15", "2026-02-01", "bad-date", "2025-02-30", null];
+        string?[] signups =
+        [
+            "2025-11-20", "2025-11-03T10:00:00Z", "2025-12-31", "2026-01-15", "2026-02-01", "bad-date", "2025-02-30", null,
+        ];
 
         var customers = new Dictionary<string, Dictionary<string, string[]>>();
         var upserts = new List<Customer>();

@@ -49,8 +49,11 @@ public sealed class CohortMatrixQuery(QueryRequestParser parser, ResponseCounter
 
         var from = TimeBuckets.StartOfLocalDateUtc(periods[0], zone);
         var to = TimeBuckets.StartOfLocalDateUtc(TimeBuckets.NextBucketStart(periods[^1], periodWidth), zone);
-        var intervals = periods.Select(p => new BucketInterval(
-            p, TimeBuckets.StartOfLocalDateUtc(p, zone), TimeBuckets.StartOfLocalDateUtc(TimeBuckets.NextBucketStart(p, periodWidth), zone)))
+        var intervals = periods
+            .Select(p => new BucketInterval(
+                p,
+                TimeBuckets.StartOfLocalDateUtc(p, zone),
+                TimeBuckets.StartOfLocalDateUtc(TimeBuckets.NextBucketStart(p, periodWidth), zone)))
             .ToList();
         var bucketing = new TimeBucketing(TrendQuery.DateTruncUnit(periodWidth), zoneId, intervals);
 

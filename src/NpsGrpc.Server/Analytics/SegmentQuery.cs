@@ -74,7 +74,8 @@ public sealed class SegmentQuery(QueryRequestParser parser, ResponseCounter coun
         for (int i = 1; i < queries.Count; i++)
         {
             string cohort = groupCohorts.Count > 0 ? groupCohorts[i - 1].Name : string.Empty;
-            groups.AddRange(results[i].Select(row => BuildGroup(row, request, cohort, overallCounts, overallWeights, overall, options)));
+            groups.AddRange(results[i].Select(row =>
+                BuildGroup(row, request, cohort, overallCounts, overallWeights, overall, options)));
         }
 
         var comparisons = groups.Select(g => g.Message.DifferenceFromOverall).Where(c => c is not null).ToList();

@@ -79,7 +79,8 @@ public sealed class TrendQuery(QueryRequestParser parser, ResponseCounter counte
             response.Series.Add(series);
             if (segmentBy is not null)
             {
-                AddSegmentSeries(response, results[next++], request.SegmentBy!, population.Cohort, buckets, firstShown, width, zone, window, options);
+                AddSegmentSeries(
+                    response, results[next++], request.SegmentBy!, population.Cohort, buckets, firstShown, width, zone, window, options);
             }
         }
 
