@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using NpsGrpc.Storage.Cohorts;
 using NpsGrpc.Storage.Ingest;
 using NpsGrpc.Storage.Migrations;
 using NpsGrpc.Storage.Queries;
@@ -34,6 +35,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<RollupSynchronizer>();
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<SurveyStore>();
+        services.AddSingleton<CohortStore>();
         services.AddSingleton<ResponseWriter>();
         services.AddSingleton<CustomerWriter>();
         services.AddSingleton<ResponseCounter>();

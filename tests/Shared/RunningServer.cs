@@ -24,6 +24,7 @@ public sealed class RunningServer : IAsyncDisposable
         Ingest = new IngestService.IngestServiceClient(Channel);
         Query = new QueryService.QueryServiceClient(Channel);
         Exports = new ExportService.ExportServiceClient(Channel);
+        Cohorts = new CohortService.CohortServiceClient(Channel);
     }
 
     /// <summary>Base address, for example http://127.0.0.1:41234.</summary>
@@ -43,6 +44,9 @@ public sealed class RunningServer : IAsyncDisposable
 
     /// <summary>Export management client.</summary>
     public ExportService.ExportServiceClient Exports { get; }
+
+    /// <summary>Cohort management client.</summary>
+    public CohortService.CohortServiceClient Cohorts { get; }
 
     /// <summary>The server's dependency injection container, for tests that inspect it.</summary>
     public IServiceProvider Services => _app.Services;

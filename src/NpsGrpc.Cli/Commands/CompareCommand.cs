@@ -74,6 +74,7 @@ internal sealed class CompareCommand
             Weighted = parseResult.GetValue(_query.Weighted),
             DecomposeBy = _decompose.Read(parseResult),
             Filters = { _query.ReadFilters(parseResult) },
+            CohortFilters = { _query.ReadCohorts(parseResult) },
         };
         _query.SetSurveys(parseResult, surveyId => request.SurveyId = surveyId, request.SurveyIds);
 

@@ -51,6 +51,15 @@ internal sealed class QueryOptions
     /// <summary>The repeatable --where-customer option: conditions on customer attributes.</summary>
     public Option<string[]> WhereCustomer { get; }
 
+    /// <summary>The repeatable --cohort option: named cohorts every counted response must be in.</summary>
+    public Option<string[]> Cohorts { get; } = new("--cohort")
+    {
+        Description = "Count only responses in this named cohort (see 'nps cohorts'); repeatable, every cohort " +
+            "must match, together with --where and --where-customer.",
+        HelpName = "NAME",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     /// <summary>The --tz option: the IANA time zone of dates without an offset and of calendar periods.</summary>
     public Option<string> TimeZone { get; } = new("--tz")
     {
@@ -71,7 +80,7 @@ internal sealed class QueryOptions
     public Option<bool> Json { get; }
 
     /// <summary>Every option of this instance except --survey, which commands list first.</summary>
-    public IEnumerable<Option> FilterAndOutputOptions => [Where, WhereCustomer, TimeZone, Weighted, Json];
+    public IEnumerable<Option> FilterAndOutputOptions => [Where, WhereCustomer, Cohorts, TimeZone, Weighted, Json];
 
     /// <summary>Creates a --confidence option that accepts a level strictly between 0 and 1.</summary>
     public static Option<double> CreateConfidenceOption()
@@ -102,6 +111,17 @@ internal sealed class QueryOptions
             parseResult.GetValue(WhereCustomer) ?? [], AttributeScope.Customer, WhereCustomer.Name);
         return [.. response, .. customer];
     }
+
+    /// <summary>Returns the names of --cohort, in order.</summary>
+    public string[] ReadCohorts(ParseResult parseResult) => parseResult.GetValue(Cohorts) ?? [];
+
+    /// <summary>Creates a repeatable --by-cohort option whose help text starts with <paramref name="effect"/>.</summary>
+    public static Option<string[]> CreateByCohortOption(string effect) => new("--by-cohort")
+    {
+        Description = $"{effect} this named cohort; repeatable, at most 20. A response may be in several cohorts.",
+        HelpName = "NAME",
+        AllowMultipleArgumentsPerToken = false,
+    };
 
     /// <summary>Finds the time zone of --tz, or throws <see cref="UsageException"/> when it is unknown.</summary>
     public TimeZoneInfo ReadTimeZone(ParseResult parseResult) =>

@@ -25,6 +25,9 @@ internal sealed class SegmentsCommand
         ["p"] = GroupOrder.PValueAsc,
     };
 
+    private readonly Option<string[]> _byCohort = QueryOptions.CreateByCohortOption(
+        "Show the groups (or one row, without --by and --by-customer) of");
+
     private readonly QueryOptions _query = new(
         "Print the GetNps response as JSON (protobuf JSON mapping, unrounded, every page merged) instead of a table.");
 
@@ -99,7 +102,7 @@ internal sealed class SegmentsCommand
             "decimal) with its confidence interval, and the difference from overall with its p-value and the " +
             "Benjamini-Hochberg adjusted p-value, which tests the group against the other responses. A group is " +
             "marked significant when its adjusted p-value is below 1 - confidence. The overall row comes last.");
-        Option[] options = [_query.Surveys, _by, _byCustomer, _from, _to, _wald, _confidence, _minN, _sort, _top];
+        Option[] options = [_query.Surveys, _by, _byCustomer, _byCohort, _from, _to, _wald, _confidence, _minN, _sort, _top];
         foreach (var option in options.Concat(_query.FilterAndOutputOptions))
         {
             command.Options.Add(option);
@@ -143,6 +146,8 @@ internal sealed class SegmentsCommand
             TopK = parseResult.GetValue(_top),
             PageSize = PageSize,
             Filters = { _query.ReadFilters(parseResult) },
+            CohortFilters = { _query.ReadCohorts(parseResult) },
+            GroupByCohorts = { parseResult.GetValue(_byCohort) ?? [] },
         };
         _query.SetSurveys(parseResult, surveyId => request.SurveyId = surveyId, request.SurveyIds);
         foreach (string key in parseResult.GetValue(_by) ?? [])
@@ -165,7 +170,8 @@ internal sealed class SegmentsCommand
         }
         else
         {
-            Consoles.CreateStdout().Write(SegmentsTable.Build(response, request.GroupBy, request.ConfidenceLevel));
+            bool byCohort = request.GroupByCohorts.Count > 0;
+            Consoles.CreateStdout().Write(SegmentsTable.Build(response, request.GroupBy, byCohort, request.ConfidenceLevel));
         }
 
         return ExitCodes.Success;

@@ -26,6 +26,9 @@ internal sealed class TrendCommand
 
     private readonly SingleAttributeOptions _segment = new("Add one series per value of");
 
+    private readonly Option<string[]> _byCohort = QueryOptions.CreateByCohortOption(
+        "Add a series (and, with --by or --by-customer, one per value) for");
+
     private readonly Option<string> _from = new("--from")
     {
         Description = "Start of the range: an ISO 8601 date or date-time, read in --tz when it has no offset. " +
@@ -79,7 +82,7 @@ internal sealed class TrendCommand
             "change from the previous bucket with its p-value and the Benjamini-Hochberg adjusted p-value over " +
             "the series. A change is marked significant when its adjusted p-value is below 0.05. Empty buckets " +
             "show n 0 and a dash for NPS.");
-        Option[] options = [_query.Surveys, _from, _to, _bucket, _rolling, .. _segment.All];
+        Option[] options = [_query.Surveys, _from, _to, _bucket, _rolling, .. _segment.All, _byCohort];
         foreach (var option in options.Concat(_query.FilterAndOutputOptions))
         {
             command.Options.Add(option);
@@ -113,6 +116,8 @@ internal sealed class TrendCommand
             Weighted = parseResult.GetValue(_query.Weighted),
             SegmentBy = _segment.Read(parseResult),
             Filters = { _query.ReadFilters(parseResult) },
+            CohortFilters = { _query.ReadCohorts(parseResult) },
+            SegmentByCohorts = { parseResult.GetValue(_byCohort) ?? [] },
         };
         _query.SetSurveys(parseResult, surveyId => request.SurveyId = surveyId, request.SurveyIds);
 

@@ -14,13 +14,18 @@ internal static class SegmentsTable
 
     /// <summary>
     /// Builds the table for <paramref name="response"/> to a request that grouped by <paramref name="groupBy"/>
-    /// at <paramref name="confidenceLevel"/>. In weighted mode an "eff. n" column shows the effective sample size.
+    /// (and by named cohorts when <paramref name="byCohort"/> is set, in a first "cohort" column) at
+    /// <paramref name="confidenceLevel"/>. In weighted mode an "eff. n" column shows the effective sample size.
     /// </summary>
-    public static Table Build(GetNpsResponse response, IReadOnlyList<AttributeRef> groupBy, double confidenceLevel)
+    public static Table Build(GetNpsResponse response, IReadOnlyList<AttributeRef> groupBy, bool byCohort, double confidenceLevel)
     {
         bool weighted = response.Overall.HasEffectiveSampleSize;
         var table = new Table();
-        if (groupBy.Count == 0)
+        if (byCohort)
+        {
+            table.AddColumn("cohort");
+        }
+        else if (groupBy.Count == 0)
         {
             table.AddColumn("group");
         }
@@ -52,6 +57,11 @@ internal static class SegmentsTable
         foreach (var group in response.Groups)
         {
             var labels = group.Keys.Select(key => key.HasValue ? key.Value : NpsTable.MissingLabel);
+            if (byCohort)
+            {
+                labels = labels.Prepend(group.Cohort);
+            }
+
             var cells = labels
                 .Concat(StatisticsCells(group.Statistics, weighted))
                 .Concat(DifferenceCells(group.DifferenceFromOverall))
@@ -59,7 +69,7 @@ internal static class SegmentsTable
             table.AddRow(cells.Select(cell => new Text(cell)));
         }
 
-        int labelColumns = Math.Max(1, groupBy.Count);
+        int labelColumns = Math.Max(1, groupBy.Count + (byCohort ? 1 : 0));
         var overallCells = Enumerable.Range(0, labelColumns)
             .Select(i => i == 0 ? NpsTable.OverallLabel : "")
             .Concat(StatisticsCells(response.Overall, weighted))

@@ -66,14 +66,16 @@ internal static class TrendTable
     /// <summary>Returns the title of a series: "all responses", or the attribute and its value.</summary>
     public static string Title(NpsSeries series)
     {
+        string cohort = series.Cohort.Length > 0 ? $"cohort {series.Cohort}" : "";
         if (series.Keys.Count == 0)
         {
-            return OverallTitle;
+            return cohort.Length > 0 ? cohort : OverallTitle;
         }
 
         var key = series.Keys[0];
         string scope = key.Scope == AttributeScope.Customer ? " (customer)" : "";
-        return $"{key.Key}{scope} = {(key.HasValue ? key.Value : NpsTable.MissingLabel)}";
+        string segment = $"{key.Key}{scope} = {(key.HasValue ? key.Value : NpsTable.MissingLabel)}";
+        return cohort.Length > 0 ? $"{cohort}, {segment}" : segment;
     }
 
     // Every point has the same level. A series of empty buckets has no interval, so the server's default is shown.

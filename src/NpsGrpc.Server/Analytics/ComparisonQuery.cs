@@ -1,4 +1,5 @@
 using NpsGrpc.Domain.Scoring;
+using NpsGrpc.Server.Cohorts;
 using NpsGrpc.Server.Errors;
 using NpsGrpc.Storage.Queries;
 using NpsGrpc.V1;
@@ -6,7 +7,7 @@ using NpsGrpc.V1;
 namespace NpsGrpc.Server.Analytics;
 
 /// <summary>Period-over-period comparison with a mix and within split of the change.</summary>
-public sealed class ComparisonQuery(QueryRequestParser parser, ResponseCounter counter)
+public sealed class ComparisonQuery(QueryRequestParser parser, ResponseCounter counter, CohortResolver cohorts)
 {
     private sealed record Side(NpsCounts Counts, WeightedNpsCounts Weights, NpsEstimate Estimate);
 
@@ -21,7 +22,11 @@ public sealed class ComparisonQuery(QueryRequestParser parser, ResponseCounter c
             request.ConfidenceLevel, request.IntervalMethod, request.MinSampleSize, request.Weighted);
         var filters = QueryRequestParser.ReadFilters(request.Filters);
         var decomposeBy = request.DecomposeBy is null ? null : QueryRequestParser.ReadAttribute(request.DecomposeBy, "decompose_by");
+        CohortResolver.CheckNames(request.CohortFilters, "cohort_filters");
+        CohortResolver.CheckNames(request.CompareCohorts, "compare_cohorts");
         var surveys = await parser.ReadSurveysAsync(request.SurveyId, request.SurveyIds, cancellationToken);
+        filters = await cohorts.AddFiltersAsync(filters, request.CohortFilters, "cohort_filters", cancellationToken);
+        var comparedCohorts = await cohorts.ResolveAsync(request.CompareCohorts, "compare_cohorts", cancellationToken);
 
         var queries = new List<CountQuery>
         {
@@ -32,6 +37,15 @@ public sealed class ComparisonQuery(QueryRequestParser parser, ResponseCounter c
         {
             queries.Add(new CountQuery(surveys, current.Start, current.End, filters, [decomposeBy], null, options.Weighted));
             queries.Add(new CountQuery(surveys, baseline.Start, baseline.End, filters, [decomposeBy], null, options.Weighted));
+        }
+
+        // Each compared cohort adds its current and baseline counts after the queries above.
+        int firstCohortQuery = queries.Count;
+        foreach (var cohort in comparedCohorts)
+        {
+            IReadOnlyList<AttributeFilter> cohortFilters = [.. filters, .. cohort.Filters];
+            queries.Add(new CountQuery(surveys, current.Start, current.End, cohortFilters, [], null, options.Weighted));
+            queries.Add(new CountQuery(surveys, baseline.Start, baseline.End, cohortFilters, [], null, options.Weighted));
         }
 
         var results = await counter.CountAsync(queries, cancellationToken);
@@ -51,6 +65,27 @@ public sealed class ComparisonQuery(QueryRequestParser parser, ResponseCounter c
                 request.DecomposeBy!, results[2], results[3], currentSide, baselineSide, currentNps - baselineNps, options);
         }
 
+        var changes = new List<NpsChange>();
+        for (int i = 0; i < comparedCohorts.Count; i++)
+        {
+            var cohortCurrent = ToSide(results[firstCohortQuery + 2 * i].SingleOrDefault(), options);
+            var cohortBaseline = ToSide(results[firstCohortQuery + 2 * i + 1].SingleOrDefault(), options);
+            var comparison = new CohortComparison
+            {
+                Cohort = comparedCohorts[i].Name,
+                Current = StatisticsBuilder.ToMessage(cohortCurrent.Estimate, cohortCurrent.Weights, options),
+                Baseline = StatisticsBuilder.ToMessage(cohortBaseline.Estimate, cohortBaseline.Weights, options),
+                Change = StatisticsBuilder.Difference(cohortCurrent.Estimate, cohortBaseline.Estimate),
+            };
+            if (comparison.Change is not null)
+            {
+                changes.Add(comparison.Change);
+            }
+
+            response.Cohorts.Add(comparison);
+        }
+
+        StatisticsBuilder.AdjustForFalseDiscoveryRate(changes);
         return response;
     }
 

@@ -130,19 +130,23 @@ public sealed class QueryRequestParser(SurveyDirectory surveys)
         return new GroupingAttribute(attribute.Key, ReadScope(attribute.Scope, field + ".scope"));
     }
 
-    /// <summary>Reads filter conditions; EQUALS and NOT_EQUALS become one-value IN and NOT_IN.</summary>
-    public static IReadOnlyList<AttributeFilter> ReadFilters(RepeatedField<AttributeCondition> conditions)
+    /// <summary>
+    /// Reads filter conditions; EQUALS and NOT_EQUALS become one-value IN and NOT_IN. Errors name the conditions
+    /// <paramref name="listField"/>[i], so the same checks serve a request's filters and a cohort's conditions.
+    /// </summary>
+    public static IReadOnlyList<AttributeFilter> ReadFilters(
+        IReadOnlyList<AttributeCondition> conditions, string listField = "filters")
     {
         if (conditions.Count > MaxFilters)
         {
-            throw RpcErrors.InvalidArgument("filters", $"filters has {conditions.Count} conditions; the maximum is {MaxFilters}");
+            throw RpcErrors.InvalidArgument(listField, $"{listField} has {conditions.Count} conditions; the maximum is {MaxFilters}");
         }
 
         var filters = new List<AttributeFilter>(conditions.Count);
         for (int i = 0; i < conditions.Count; i++)
         {
             var condition = conditions[i];
-            string field = $"filters[{i}]";
+            string field = $"{listField}[{i}]";
             CheckKey(condition.Key, field + ".key");
             var source = ReadScope(condition.Scope, field + ".scope");
             (FilterOperator op, int minValues, int maxValues) = condition.Operator switch

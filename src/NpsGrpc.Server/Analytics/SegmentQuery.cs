@@ -1,5 +1,6 @@
 using System.Globalization;
 using NpsGrpc.Domain.Scoring;
+using NpsGrpc.Server.Cohorts;
 using NpsGrpc.Server.Errors;
 using NpsGrpc.Server.Services;
 using NpsGrpc.Storage.Queries;
@@ -8,7 +9,7 @@ using NpsGrpc.V1;
 namespace NpsGrpc.Server.Analytics;
 
 /// <summary>Segmented NPS: overall figures and, per group, figures and the difference from overall.</summary>
-public sealed class SegmentQuery(QueryRequestParser parser, ResponseCounter counter)
+public sealed class SegmentQuery(QueryRequestParser parser, ResponseCounter counter, CohortResolver cohorts)
 {
     /// <summary>Maximum grouping attributes.</summary>
     public const int MaxGroupBy = 3;
@@ -38,10 +39,21 @@ public sealed class SegmentQuery(QueryRequestParser parser, ResponseCounter coun
         var groupBy = request.GroupBy.Select((g, i) => QueryRequestParser.ReadAttribute(g, $"group_by[{i}]")).ToList();
         var filters = QueryRequestParser.ReadFilters(request.Filters);
         (int offset, int pageSize) = ReadPaging(request);
+        CohortResolver.CheckNames(request.CohortFilters, "cohort_filters");
+        CohortResolver.CheckNames(request.GroupByCohorts, "group_by_cohorts");
         var surveys = await parser.ReadSurveysAsync(request.SurveyId, request.SurveyIds, cancellationToken);
+        filters = await cohorts.AddFiltersAsync(filters, request.CohortFilters, "cohort_filters", cancellationToken);
+        var groupCohorts = await cohorts.ResolveAsync(request.GroupByCohorts, "group_by_cohorts", cancellationToken);
 
+        // Query 0 is the overall count. Then come the grouped counts: one over every response, or one per cohort,
+        // restricted to the cohort by its conditions.
         var queries = new List<CountQuery> { new(surveys, from, to, filters, [], null, options.Weighted) };
-        if (groupBy.Count > 0)
+        if (groupCohorts.Count > 0)
+        {
+            queries.AddRange(groupCohorts.Select(c =>
+                new CountQuery(surveys, from, to, [.. filters, .. c.Filters], groupBy, null, options.Weighted)));
+        }
+        else if (groupBy.Count > 0)
         {
             queries.Add(new CountQuery(surveys, from, to, filters, groupBy, null, options.Weighted));
         }
@@ -53,12 +65,19 @@ public sealed class SegmentQuery(QueryRequestParser parser, ResponseCounter coun
         var overall = StatisticsBuilder.Estimate(overallCounts, overallWeights, options);
 
         var response = new GetNpsResponse { Overall = StatisticsBuilder.ToMessage(overall, overallWeights, options) };
-        if (groupBy.Count == 0)
+        if (queries.Count == 1)
         {
             return response;
         }
 
-        var groups = results[1].Select(row => BuildGroup(row, request, overallCounts, overallWeights, overall, options)).ToList();
+        var groups = new List<Group>();
+        for (int i = 1; i < queries.Count; i++)
+        {
+            string cohort = groupCohorts.Count > 0 ? groupCohorts[i - 1].Name : string.Empty;
+            groups.AddRange(results[i].Select(row =>
+                BuildGroup(row, request, cohort, overallCounts, overallWeights, overall, options)));
+        }
+
         var comparisons = groups.Select(g => g.Message.DifferenceFromOverall).Where(c => c is not null).ToList();
         StatisticsBuilder.AdjustForFalseDiscoveryRate(comparisons);
 
@@ -104,13 +123,14 @@ public sealed class SegmentQuery(QueryRequestParser parser, ResponseCounter coun
     private static Group BuildGroup(
         CountRow row,
         GetNpsRequest request,
+        string cohort,
         NpsCounts overallCounts,
         WeightedNpsCounts overallWeights,
         NpsEstimate overall,
         StatisticsOptions options)
     {
         var estimate = StatisticsBuilder.Estimate(row.Counts, row.Weights, options);
-        var message = new NpsGroup { Statistics = StatisticsBuilder.ToMessage(estimate, row.Weights, options) };
+        var message = new NpsGroup { Statistics = StatisticsBuilder.ToMessage(estimate, row.Weights, options), Cohort = cohort };
         for (int i = 0; i < row.GroupValues.Count; i++)
         {
             var key = new GroupKey { Key = request.GroupBy[i].Key, Scope = request.GroupBy[i].Scope };

@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using NpsGrpc.Domain.Scoring;
 using NpsGrpc.Domain.Time;
 using NpsGrpc.Domain.Validation;
+using NpsGrpc.Server.Cohorts;
 using NpsGrpc.Server.Errors;
 using NpsGrpc.Storage.Queries;
 using NpsGrpc.V1;
@@ -10,7 +11,7 @@ using DomainBucketWidth = NpsGrpc.Domain.Time.BucketWidth;
 namespace NpsGrpc.Server.Analytics;
 
 /// <summary>NPS per time bucket in an IANA time zone, with rolling windows and bucket-to-bucket changes.</summary>
-public sealed class TrendQuery(QueryRequestParser parser, ResponseCounter counter)
+public sealed class TrendQuery(QueryRequestParser parser, ResponseCounter counter, CohortResolver cohorts)
 {
     /// <summary>Maximum buckets per series.</summary>
     public const int MaxBuckets = 5000;
@@ -18,7 +19,8 @@ public sealed class TrendQuery(QueryRequestParser parser, ResponseCounter counte
     /// <summary>Maximum rolling window, in buckets.</summary>
     public const int MaxRollingWindow = 366;
 
-    private sealed record BucketCounts(NpsCounts Counts, WeightedNpsCounts Weights);
+    /// <summary>Counts and weight sums of one bucket.</summary>
+    internal sealed record BucketCounts(NpsCounts Counts, WeightedNpsCounts Weights);
 
     /// <summary>Runs a GetNpsTrend request.</summary>
     public async Task<GetNpsTrendResponse> RunAsync(GetNpsTrendRequest request, CancellationToken cancellationToken)
@@ -39,8 +41,13 @@ public sealed class TrendQuery(QueryRequestParser parser, ResponseCounter counte
         var filters = QueryRequestParser.ReadFilters(request.Filters);
         var segmentBy = request.SegmentBy is null ? null : QueryRequestParser.ReadAttribute(request.SegmentBy, "segment_by");
 
+        CohortResolver.CheckNames(request.CohortFilters, "cohort_filters");
+        CohortResolver.CheckNames(request.SegmentByCohorts, "segment_by_cohorts");
+
         var buckets = ListBuckets(start, end, width, zone, window - 1, out int firstShown);
         var surveys = await parser.ReadSurveysAsync(request.SurveyId, request.SurveyIds, cancellationToken);
+        filters = await cohorts.AddFiltersAsync(filters, request.CohortFilters, "cohort_filters", cancellationToken);
+        var seriesCohorts = await cohorts.ResolveAsync(request.SegmentByCohorts, "segment_by_cohorts", cancellationToken);
 
         var from = TimeBuckets.StartOfLocalDateUtc(buckets[0], zone);
         var to = TimeBuckets.StartOfLocalDateUtc(TimeBuckets.NextBucketStart(buckets[^1], width), zone);
@@ -48,37 +55,69 @@ public sealed class TrendQuery(QueryRequestParser parser, ResponseCounter counte
             b, TimeBuckets.StartOfLocalDateUtc(b, zone), TimeBuckets.StartOfLocalDateUtc(TimeBuckets.NextBucketStart(b, width), zone)))
             .ToList();
         var bucketing = new TimeBucketing(DateTruncUnit(width), zoneId, intervals);
-        var queries = new List<CountQuery> { new(surveys, from, to, filters, [], bucketing, options.Weighted) };
-        if (segmentBy is not null)
+        // Per population (every response, then each cohort): its count, then its count by segment when segment_by is set.
+        var populations = new List<(string Cohort, IReadOnlyList<AttributeFilter> Filters)> { (string.Empty, filters) };
+        populations.AddRange(seriesCohorts.Select(c => (c.Name, (IReadOnlyList<AttributeFilter>)[.. filters, .. c.Filters])));
+        var queries = new List<CountQuery>();
+        foreach (var population in populations)
         {
-            queries.Add(new CountQuery(surveys, from, to, filters, [segmentBy], bucketing, options.Weighted));
+            queries.Add(new CountQuery(surveys, from, to, population.Filters, [], bucketing, options.Weighted));
+            if (segmentBy is not null)
+            {
+                queries.Add(new CountQuery(surveys, from, to, population.Filters, [segmentBy], bucketing, options.Weighted));
+            }
         }
 
         var results = await counter.CountAsync(queries, cancellationToken);
 
         var response = new GetNpsTrendResponse { TimeZone = zoneId };
-        response.Series.Add(BuildSeries([], ToLookup(results[0]), buckets, firstShown, width, zone, window, options));
-        if (segmentBy is not null)
+        int next = 0;
+        foreach (var population in populations)
         {
-            foreach (var segment in results[1].GroupBy(r => r.GroupValues[0]).OrderBy(g => g.Key is null).ThenBy(g => g.Key, StringComparer.Ordinal))
+            var series = BuildSeries([], ToLookup(results[next++]), buckets, firstShown, width, zone, window, options);
+            series.Cohort = population.Cohort;
+            response.Series.Add(series);
+            if (segmentBy is not null)
             {
-                var key = new GroupKey { Key = request.SegmentBy!.Key, Scope = request.SegmentBy.Scope };
-                if (segment.Key is { } value)
-                {
-                    key.Value = value;
-                }
-
-                response.Series.Add(BuildSeries([key], ToLookup(segment), buckets, firstShown, width, zone, window, options));
+                AddSegmentSeries(
+                    response, results[next++], request.SegmentBy!, population.Cohort, buckets, firstShown, width, zone, window, options);
             }
         }
 
         return response;
     }
 
+    private static void AddSegmentSeries(
+        GetNpsTrendResponse response,
+        IReadOnlyList<CountRow> rows,
+        AttributeRef segmentBy,
+        string cohort,
+        IReadOnlyList<DateOnly> buckets,
+        int firstShown,
+        DomainBucketWidth width,
+        TimeZoneInfo zone,
+        int window,
+        StatisticsOptions options)
+    {
+        foreach (var segment in rows.GroupBy(r => r.GroupValues[0]).OrderBy(g => g.Key is null).ThenBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var key = new GroupKey { Key = segmentBy.Key, Scope = segmentBy.Scope };
+            if (segment.Key is { } value)
+            {
+                key.Value = value;
+            }
+
+            var series = BuildSeries([key], ToLookup(segment), buckets, firstShown, width, zone, window, options);
+            series.Cohort = cohort;
+            response.Series.Add(series);
+        }
+    }
+
     private static Dictionary<DateOnly, BucketCounts> ToLookup(IEnumerable<CountRow> rows) =>
         rows.ToDictionary(r => r.Bucket!.Value, r => new BucketCounts(r.Counts, r.Weights));
 
-    private static NpsSeries BuildSeries(
+    /// <summary>Builds the points of one series from its counts per bucket, from bucket <paramref name="firstShown"/> on.</summary>
+    internal static NpsSeries BuildSeries(
         GroupKey[] keys,
         Dictionary<DateOnly, BucketCounts> counts,
         IReadOnlyList<DateOnly> buckets,
@@ -133,18 +172,23 @@ public sealed class TrendQuery(QueryRequestParser parser, ResponseCounter counte
         left.DetractorWeight + right.DetractorWeight,
         left.SumOfSquaredWeights + right.SumOfSquaredWeights);
 
-    private static List<DateOnly> ListBuckets(
-        DateTime start, DateTime end, DomainBucketWidth width, TimeZoneInfo zone, int extraBefore, out int firstShown)
+    /// <summary>
+    /// Lists the buckets that cover [start, end), preceded by <paramref name="extraBefore"/> earlier buckets, and throws
+    /// INVALID_ARGUMENT on end_time when there are more than <paramref name="maxBuckets"/>.
+    /// </summary>
+    internal static List<DateOnly> ListBuckets(
+        DateTime start, DateTime end, DomainBucketWidth width, TimeZoneInfo zone, int extraBefore, out int firstShown,
+        int maxBuckets = MaxBuckets)
     {
         var first = TimeBuckets.BucketStart(TimeBuckets.LocalDate(start, zone), width);
         var last = TimeBuckets.BucketStart(TimeBuckets.LocalDate(end.AddTicks(-1), zone), width);
         var buckets = new List<DateOnly>();
         for (var bucket = first; bucket <= last; bucket = TimeBuckets.NextBucketStart(bucket, width))
         {
-            if (buckets.Count == MaxBuckets)
+            if (buckets.Count == maxBuckets)
             {
                 throw RpcErrors.InvalidArgument(
-                    "end_time", $"The range spans more than {MaxBuckets} buckets of this width; shorten it or use wider buckets");
+                    "end_time", $"The range spans more than {maxBuckets} buckets of this width; shorten it or use wider buckets");
             }
 
             buckets.Add(bucket);
@@ -172,17 +216,19 @@ public sealed class TrendQuery(QueryRequestParser parser, ResponseCounter counte
         _ => start.AddYears(-1),
     };
 
-    private static DomainBucketWidth ReadWidth(V1.BucketWidth width) => width switch
+    /// <summary>Converts a bucket width, throwing INVALID_ARGUMENT on <paramref name="field"/> when it is unspecified.</summary>
+    internal static DomainBucketWidth ReadWidth(V1.BucketWidth width, string field = "bucket_width") => width switch
     {
         V1.BucketWidth.Day => DomainBucketWidth.Day,
         V1.BucketWidth.IsoWeek => DomainBucketWidth.IsoWeek,
         V1.BucketWidth.Month => DomainBucketWidth.Month,
         V1.BucketWidth.Quarter => DomainBucketWidth.Quarter,
         V1.BucketWidth.Year => DomainBucketWidth.Year,
-        _ => throw RpcErrors.InvalidArgument("bucket_width", "bucket_width is required: DAY, ISO_WEEK, MONTH, QUARTER or YEAR"),
+        _ => throw RpcErrors.InvalidArgument(field, $"{field} is required: DAY, ISO_WEEK, MONTH, QUARTER or YEAR"),
     };
 
-    private static string DateTruncUnit(DomainBucketWidth width) => width switch
+    /// <summary>Returns PostgreSQL's date_trunc unit for a bucket width.</summary>
+    internal static string DateTruncUnit(DomainBucketWidth width) => width switch
     {
         DomainBucketWidth.Day => "day",
         DomainBucketWidth.IsoWeek => "week",
@@ -191,7 +237,8 @@ public sealed class TrendQuery(QueryRequestParser parser, ResponseCounter counte
         _ => "year",
     };
 
-    private static TimeZoneInfo ReadZone(string zoneId)
+    /// <summary>Finds an IANA time zone, throwing INVALID_ARGUMENT on time_zone when it is unknown.</summary>
+    internal static TimeZoneInfo ReadZone(string zoneId)
     {
         try
         {

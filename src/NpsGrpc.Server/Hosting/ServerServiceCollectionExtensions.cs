@@ -1,6 +1,7 @@
 using NpsGrpc.Domain.Validation;
 using NpsGrpc.Exports;
 using NpsGrpc.Server.Analytics;
+using NpsGrpc.Server.Cohorts;
 using NpsGrpc.Server.Errors;
 using NpsGrpc.Server.Health;
 using NpsGrpc.Server.Ingest;
@@ -49,6 +50,8 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<SegmentQuery>();
         services.AddSingleton<TrendQuery>();
         services.AddSingleton<ComparisonQuery>();
+        services.AddSingleton<CohortResolver>();
+        services.AddSingleton<CohortMatrixQuery>();
 
         services.AddGrpc(options =>
         {

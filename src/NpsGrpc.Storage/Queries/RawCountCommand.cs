@@ -6,11 +6,13 @@ namespace NpsGrpc.Storage.Queries;
 /// <summary>Builds the count of a <see cref="CountQuery"/> over the raw response rows.</summary>
 internal static class RawCountCommand
 {
-    private const string Counts =
+    /// <summary>The promoter, passive and detractor count columns.</summary>
+    public const string Counts =
         "count(*) FILTER (WHERE r.score >= 9), count(*) FILTER (WHERE r.score BETWEEN 7 AND 8), " +
         "count(*) FILTER (WHERE r.score <= 6)";
 
-    private const string WeightSums =
+    /// <summary>The weight sum columns of a weighted count.</summary>
+    public const string WeightSums =
         ", coalesce(sum(coalesce(r.weight, 1)) FILTER (WHERE r.score >= 9), 0)" +
         ", coalesce(sum(coalesce(r.weight, 1)) FILTER (WHERE r.score BETWEEN 7 AND 8), 0)" +
         ", coalesce(sum(coalesce(r.weight, 1)) FILTER (WHERE r.score <= 6), 0)" +

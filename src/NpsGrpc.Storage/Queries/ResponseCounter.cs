@@ -62,7 +62,7 @@ public sealed class ResponseCounter(NpgsqlDataSource dataSource, RollupOptions r
                 var rows = new List<CountRow>();
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    rows.Add(ReadRow(reader, queries[i], fromRollups[i]));
+                    rows.Add(ReadRow(reader, queries[i].GroupBy.Count, queries[i].Bucketing, queries[i].Weighted, fromRollups[i]));
                 }
 
                 results.Add(rows);
@@ -74,17 +74,37 @@ public sealed class ResponseCounter(NpgsqlDataSource dataSource, RollupOptions r
         return results;
     }
 
-    private static CountRow ReadRow(NpgsqlDataReader reader, CountQuery query, bool fromRollups)
+    /// <summary>
+    /// Counts <paramref name="query"/>, which must have time buckets and no grouping attributes, grouped by the local
+    /// date of each customer's first response in the query's surveys. Each row's single group value is that date as
+    /// YYYY-MM-DD. It always reads the raw rows, because the first response of a customer is not in the rollups.
+    /// </summary>
+    public async Task<IReadOnlyList<CountRow>> CountByFirstResponseAsync(CountQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { FirstResponseCountCommand.Build(query) } };
+        var rows = new List<CountRow>();
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(ReadRow(reader, 1, query.Bucketing, query.Weighted, fromRollups: false));
+        }
+
+        return rows;
+    }
+
+    private static CountRow ReadRow(
+        NpgsqlDataReader reader, int groupCount, TimeBucketing? bucketing, bool weighted, bool fromRollups)
     {
         int column = 0;
-        var values = new string?[query.GroupBy.Count];
+        var values = new string?[groupCount];
         for (int i = 0; i < values.Length; i++, column++)
         {
             values[i] = reader.IsDBNull(column) ? null : reader.GetString(column);
         }
 
         DateOnly? bucket = null;
-        if (query.Bucketing is { } bucketing)
+        if (bucketing is not null)
         {
             bucket = fromRollups ? bucketing.Buckets[reader.GetInt32(column)].Start : reader.GetFieldValue<DateOnly>(column);
             column++;
@@ -95,7 +115,7 @@ public sealed class ResponseCounter(NpgsqlDataSource dataSource, RollupOptions r
         double Sum(int offset) => reader.IsDBNull(column + offset) ? 0 : reader.GetDouble(column + offset);
 
         var counts = new NpsCounts(Count(0), Count(1), Count(2));
-        var weights = query.Weighted ? new WeightedNpsCounts(Sum(3), Sum(4), Sum(5), Sum(6)).KeepingOnly(counts) : default;
+        var weights = weighted ? new WeightedNpsCounts(Sum(3), Sum(4), Sum(5), Sum(6)).KeepingOnly(counts) : default;
         return new CountRow(values, bucket, counts, weights);
     }
 }
