@@ -41,8 +41,9 @@ public sealed class IngestConcurrencyTests(ServerFixture fixture)
                 await call.RequestStream.WriteAsync(Batch(surveyId, $"b{i}", Range($"p{i}", 200)));
             }
         }
-        catch (RpcException exception) when (exception.StatusCode == StatusCode.DeadlineExceeded)
+        catch (RpcException exception) when (exception.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Cancelled or StatusCode.Internal)
         {
+            // The deadline cuts the call. On a busy machine the client can see the reset stream before the deadline.
         }
         catch (InvalidOperationException)
         {
