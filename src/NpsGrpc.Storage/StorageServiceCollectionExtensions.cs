@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using NpsGrpc.Storage.FollowUps;
 using NpsGrpc.Storage.Ingest;
 using NpsGrpc.Storage.Migrations;
 using NpsGrpc.Storage.Queries;
@@ -15,7 +16,7 @@ public static class StorageServiceCollectionExtensions
     /// Adds a pooled <see cref="NpgsqlDataSource"/> for <paramref name="connectionString"/> and the stores that use it.
     /// </summary>
     public static IServiceCollection AddNpsStorage(
-        this IServiceCollection services, string connectionString, RollupOptions rollups)
+        this IServiceCollection services, string connectionString, RollupOptions rollups, FollowUpOptions followUps)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString)
         {
@@ -30,6 +31,8 @@ public static class StorageServiceCollectionExtensions
 
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(builder.ConnectionString).Build());
         services.AddSingleton(rollups);
+        services.AddSingleton(followUps);
+        services.AddSingleton<OutreachStore>();
         services.AddSingleton<RollupState>();
         services.AddSingleton<RollupSynchronizer>();
         services.AddSingleton<MigrationRunner>();
