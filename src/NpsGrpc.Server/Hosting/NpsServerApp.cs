@@ -22,6 +22,7 @@ public static class NpsServerApp
         app.MapGrpcService<IngestGrpcService>();
         app.MapGrpcService<QueryGrpcService>();
         app.MapGrpcService<ExportGrpcService>();
+        app.MapGrpcService<FollowUpGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

@@ -2,9 +2,11 @@ using NpsGrpc.Domain.Validation;
 using NpsGrpc.Exports;
 using NpsGrpc.Server.Analytics;
 using NpsGrpc.Server.Errors;
+using NpsGrpc.Server.FollowUps;
 using NpsGrpc.Server.Health;
 using NpsGrpc.Server.Ingest;
 using NpsGrpc.Storage;
+using NpsGrpc.Storage.FollowUps;
 using NpsGrpc.Storage.Rollups;
 
 namespace NpsGrpc.Server.Hosting;
@@ -35,7 +37,9 @@ public static class ServerServiceCollectionExtensions
                 $"Rollups:AttributeKeys contains '{badKey}', which is not an attribute key (a letter, then letters, digits or underscores).");
         }
 
-        services.AddNpsStorage(connectionString, rollups);
+        var followUps = configuration.GetSection("FollowUps").Get<FollowUpOptions>() ?? new FollowUpOptions();
+        followUps.Validate();
+        services.AddNpsStorage(connectionString, rollups, followUps);
         var readiness = new DatabaseReadiness();
         services.AddSingleton(readiness);
         var exports = configuration.GetSection("Exports").Get<ExportOptions>() ?? new ExportOptions();
@@ -49,6 +53,8 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<SegmentQuery>();
         services.AddSingleton<TrendQuery>();
         services.AddSingleton<ComparisonQuery>();
+        services.AddSingleton<OutreachUpdater>();
+        services.AddSingleton<FollowUpFeed>();
 
         services.AddGrpc(options =>
         {
