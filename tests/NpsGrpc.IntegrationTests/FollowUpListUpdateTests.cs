@@ -60,8 +60,17 @@ public sealed class FollowUpListUpdateTests(ServerFixture fixture)
         {
             Filter = new OutreachFilter { RespondedAfter = At(10), RespondedBefore = At(25) },
         }));
-        var everySurvey = await client.ListFollowUpsAsync(new ListFollowUpsRequest { PageSize = 1000 });
-        Assert.Contains(everySurvey.Items, i => i.Response.SurveyId == otherSurveyId);
+
+        // Without a survey condition the owner condition alone selects items of both surveys.
+        string owner = $"owner-{Guid.NewGuid():N}";
+        var other = Assert.Single(await AllFollowUpsAsync(client, otherSurveyId));
+        var d3 = all.Single(i => i.Response.ResponseId == "d3");
+        await client.UpdateFollowUpAsync(new UpdateFollowUpRequest { ItemId = other.ItemId, Version = other.Version, Owner = owner });
+        await client.UpdateFollowUpAsync(new UpdateFollowUpRequest { ItemId = d3.ItemId, Version = d3.Version, Owner = owner });
+        var byOwner = await client.ListFollowUpsAsync(new ListFollowUpsRequest { Filter = new OutreachFilter { Owner = owner } });
+        Assert.Equal(
+            new[] { (surveyId, "d3"), (otherSurveyId, "x") },
+            byOwner.Items.Select(i => (i.Response.SurveyId, i.Response.ResponseId)).OrderBy(p => p.ResponseId == "x").ToArray());
     }
 
     [Fact]
