@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpsGrpc.Storage.FollowUps;
+using NpsGrpc.Storage.Goals;
 using NpsGrpc.Storage.Ingest;
 using NpsGrpc.Storage.Migrations;
 using NpsGrpc.Storage.Queries;
@@ -33,6 +34,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton(rollups);
         services.AddSingleton(followUps);
         services.AddSingleton<OutreachStore>();
+        services.AddSingleton<GoalStore>();
         services.AddSingleton<RollupState>();
         services.AddSingleton<RollupSynchronizer>();
         services.AddSingleton<MigrationRunner>();

@@ -23,6 +23,7 @@ public static class NpsServerApp
         app.MapGrpcService<QueryGrpcService>();
         app.MapGrpcService<ExportGrpcService>();
         app.MapGrpcService<FollowUpGrpcService>();
+        app.MapGrpcService<GoalGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

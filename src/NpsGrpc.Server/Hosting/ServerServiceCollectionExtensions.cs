@@ -3,6 +3,7 @@ using NpsGrpc.Exports;
 using NpsGrpc.Server.Analytics;
 using NpsGrpc.Server.Errors;
 using NpsGrpc.Server.FollowUps;
+using NpsGrpc.Server.Goals;
 using NpsGrpc.Server.Health;
 using NpsGrpc.Server.Ingest;
 using NpsGrpc.Storage;
@@ -55,6 +56,7 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<ComparisonQuery>();
         services.AddSingleton<OutreachUpdater>();
         services.AddSingleton<FollowUpFeed>();
+        services.AddSingleton<GoalProgressCalculator>();
 
         services.AddGrpc(options =>
         {

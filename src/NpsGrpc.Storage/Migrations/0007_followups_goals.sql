@@ -29,3 +29,14 @@ CREATE INDEX outreach_items_survey ON outreach_items (kind, survey_id, item_id);
 -- A customer's responses in one survey in (responded_at, response_id) order: the previous and the latest score
 -- of a customer are index lookups when a batch opens score-drop items.
 CREATE INDEX responses_customer_history ON responses (survey_id, customer_id, responded_at, response_id) INCLUDE (score);
+
+-- NPS goals. definition is the goal as the API defines it (a serialized nps.v1.Goal message), so the segment's
+-- conditions keep the exact form of GetNps filters. survey_id is copied out of it for listing by survey.
+CREATE TABLE nps_goals (
+    goal_id     text PRIMARY KEY,
+    survey_id   text NOT NULL,
+    definition  bytea NOT NULL,
+    create_time timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE INDEX nps_goals_survey ON nps_goals (survey_id, goal_id);
