@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpsGrpc.Storage.Cohorts;
+using NpsGrpc.Storage.FollowUps;
+using NpsGrpc.Storage.Goals;
 using NpsGrpc.Storage.Ingest;
 using NpsGrpc.Storage.Migrations;
 using NpsGrpc.Storage.Queries;
@@ -16,7 +18,7 @@ public static class StorageServiceCollectionExtensions
     /// Adds a pooled <see cref="NpgsqlDataSource"/> for <paramref name="connectionString"/> and the stores that use it.
     /// </summary>
     public static IServiceCollection AddNpsStorage(
-        this IServiceCollection services, string connectionString, RollupOptions rollups)
+        this IServiceCollection services, string connectionString, RollupOptions rollups, FollowUpOptions followUps)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString)
         {
@@ -31,6 +33,9 @@ public static class StorageServiceCollectionExtensions
 
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(builder.ConnectionString).Build());
         services.AddSingleton(rollups);
+        services.AddSingleton(followUps);
+        services.AddSingleton<OutreachStore>();
+        services.AddSingleton<GoalStore>();
         services.AddSingleton<RollupState>();
         services.AddSingleton<RollupSynchronizer>();
         services.AddSingleton<MigrationRunner>();

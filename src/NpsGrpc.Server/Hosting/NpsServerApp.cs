@@ -23,6 +23,8 @@ public static class NpsServerApp
         app.MapGrpcService<QueryGrpcService>();
         app.MapGrpcService<CohortGrpcService>();
         app.MapGrpcService<ExportGrpcService>();
+        app.MapGrpcService<FollowUpGrpcService>();
+        app.MapGrpcService<GoalGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

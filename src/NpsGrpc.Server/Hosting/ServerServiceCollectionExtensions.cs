@@ -3,9 +3,12 @@ using NpsGrpc.Exports;
 using NpsGrpc.Server.Analytics;
 using NpsGrpc.Server.Cohorts;
 using NpsGrpc.Server.Errors;
+using NpsGrpc.Server.FollowUps;
+using NpsGrpc.Server.Goals;
 using NpsGrpc.Server.Health;
 using NpsGrpc.Server.Ingest;
 using NpsGrpc.Storage;
+using NpsGrpc.Storage.FollowUps;
 using NpsGrpc.Storage.Rollups;
 
 namespace NpsGrpc.Server.Hosting;
@@ -36,7 +39,9 @@ public static class ServerServiceCollectionExtensions
                 $"Rollups:AttributeKeys contains '{badKey}', which is not an attribute key (a letter, then letters, digits or underscores).");
         }
 
-        services.AddNpsStorage(connectionString, rollups);
+        var followUps = configuration.GetSection("FollowUps").Get<FollowUpOptions>() ?? new FollowUpOptions();
+        followUps.Validate();
+        services.AddNpsStorage(connectionString, rollups, followUps);
         var readiness = new DatabaseReadiness();
         services.AddSingleton(readiness);
         var exports = configuration.GetSection("Exports").Get<ExportOptions>() ?? new ExportOptions();
@@ -52,6 +57,9 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<ComparisonQuery>();
         services.AddSingleton<CohortResolver>();
         services.AddSingleton<CohortMatrixQuery>();
+        services.AddSingleton<OutreachUpdater>();
+        services.AddSingleton<FollowUpFeed>();
+        services.AddSingleton<GoalProgressCalculator>();
 
         services.AddGrpc(options =>
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using NpsGrpc.Domain.Validation;
+using NpsGrpc.Storage.FollowUps;
 using NpsGrpc.Storage.Rollups;
 
 namespace NpsGrpc.Storage.Ingest;
@@ -12,9 +13,10 @@ namespace NpsGrpc.Storage.Ingest;
 /// commits whole or not at all. The common case, a batch of new ids, is one binary COPY straight into
 /// <c>responses</c>. When an id already exists the COPY fails on the unique key, its savepoint is rolled back, and the
 /// batch goes through a session-local staging table and one set-based INSERT ... ON CONFLICT DO NOTHING, which tells
-/// duplicates from conflicts. Either way the counts of the inserted rows reach the rollups in the same transaction.
+/// duplicates from conflicts. Either way the counts of the inserted rows reach the rollups, and their follow-up items
+/// and advocacy candidates are opened, in the same transaction.
 /// </summary>
-public sealed class ResponseWriter(NpgsqlDataSource dataSource)
+public sealed class ResponseWriter(NpgsqlDataSource dataSource, FollowUpOptions followUps)
 {
     // Attribute keys known to be recorded in response_attribute_keys, per survey. Keys are only added after their
     // transaction commits, and rows are never deleted, so an entry never goes stale.
@@ -125,6 +127,8 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
             await CopyToResponsesAsync(connection, surveyId, sorted, receivedAt, loadSequence, cancellationToken);
             await transaction.ReleaseAsync(DirectCopySavepoint, cancellationToken);
             await RollupDelta.ApplyAsync(connection, transaction, surveyId, sorted, rollupKeys, cancellationToken);
+            await OutreachOpener.OpenAsync(
+                connection, transaction, surveyId, sorted, loadSequence, receivedAt, followUps, cancellationToken);
             var newKeys = await RecordKeysAsync(connection, transaction, surveyId, sorted, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             Remember(surveyId, newKeys);
@@ -139,7 +143,7 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         }
 
         var result = await InsertThroughStagingAsync(
-            connection, transaction, surveyId, responses, receivedAt, loadSequence, rollupKeys, cancellationToken);
+            connection, transaction, surveyId, responses, receivedAt, loadSequence, rollupKeys, followUps, cancellationToken);
         var recorded = await RecordKeysAsync(connection, transaction, surveyId, responses, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         Remember(surveyId, recorded);
@@ -181,6 +185,7 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         DateTime receivedAt,
         long loadSequence,
         string[] rollupKeys,
+        FollowUpOptions followUps,
         CancellationToken cancellationToken)
     {
         await using (var create = new NpgsqlCommand(CreateStagingSql, connection, transaction))
@@ -214,6 +219,8 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         var existingPositions = existing.Select(e => e.Position).ToHashSet();
         var insertedResponses = responses.Where((_, position) => !existingPositions.Contains(position)).ToList();
         await RollupDelta.ApplyAsync(connection, transaction, surveyId, insertedResponses, rollupKeys, cancellationToken);
+        await OutreachOpener.OpenAsync(
+            connection, transaction, surveyId, insertedResponses, loadSequence, receivedAt, followUps, cancellationToken);
         return new ResponseBatchWrite(inserted, existing);
     }
 

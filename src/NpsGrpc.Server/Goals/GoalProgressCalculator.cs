@@ -1,0 +1,64 @@
+using Google.Protobuf.WellKnownTypes;
+using NpsGrpc.Domain.Goals;
+using NpsGrpc.Server.Analytics;
+using NpsGrpc.V1;
+using DomainGoalState = NpsGrpc.Domain.Goals.GoalState;
+
+namespace NpsGrpc.Server.Goals;
+
+/// <summary>
+/// Computes a goal's progress with the GetNps query path, so the counts, NPS and adjusted Wald interval are the ones
+/// GetNps returns for the same survey, filters and range, and decides the state with <see cref="GoalRule"/>.
+/// </summary>
+public sealed class GoalProgressCalculator(SegmentQuery segments, TimeProvider time)
+{
+    /// <summary>Returns the progress of <paramref name="goal"/> at the current time.</summary>
+    public async Task<GetGoalProgressResponse> CalculateAsync(Goal goal, CancellationToken cancellationToken)
+    {
+        DateTime now = time.GetUtcNow().UtcDateTime;
+        DateTime start = goal.StartTime.ToDateTime();
+        DateTime end = goal.EndTime.ToDateTime();
+        NpsStatistics statistics;
+        DateTime until;
+        if (now <= start)
+        {
+            until = start;
+            var options = QueryRequestParser.ReadOptions(goal.ConfidenceLevel, IntervalMethod.AdjustedWald, 0, false);
+            statistics = StatisticsBuilder.Build(default, default, options);
+        }
+        else
+        {
+            until = now < end ? now : end;
+            var request = new GetNpsRequest
+            {
+                SurveyId = goal.SurveyId,
+                StartTime = goal.StartTime,
+                EndTime = Timestamp.FromDateTime(until),
+                ConfidenceLevel = goal.ConfidenceLevel,
+                IntervalMethod = IntervalMethod.AdjustedWald,
+            };
+            request.Filters.AddRange(goal.Filters);
+            statistics = (await segments.RunAsync(request, cancellationToken)).Overall;
+        }
+
+        bool hasInterval = statistics.HasNps && statistics.ConfidenceInterval is not null;
+        var state = GoalRule.Decide(
+            goal.TargetNps, start, end, now,
+            hasInterval ? statistics.ConfidenceInterval!.Lower : null,
+            hasInterval ? statistics.ConfidenceInterval!.Upper : null);
+        return new GetGoalProgressResponse
+        {
+            Goal = goal,
+            State = state switch
+            {
+                DomainGoalState.NotStarted => V1.GoalState.NotStarted,
+                DomainGoalState.Met => V1.GoalState.Met,
+                DomainGoalState.Missed => V1.GoalState.Missed,
+                _ => V1.GoalState.Undecided,
+            },
+            Statistics = statistics,
+            EvaluatedUntil = Timestamp.FromDateTime(until),
+            PeriodEnded = now >= end,
+        };
+    }
+}
