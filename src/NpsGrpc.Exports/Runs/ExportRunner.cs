@@ -141,7 +141,7 @@ public sealed partial class ExportRunner(
             Recorded(recorded, ExportTables.DimCustomer), await source.CustomerAttributeKeysAsync(cancellationToken));
         using var stopCustomers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var customerTask = DimensionWriter.WriteCustomersAsync(
-            files, source.CustomersAsync(target.SurveyIds, run.HighMark!.Value, stopCustomers.Token), customerColumns,
+            files, source.CustomersAsync(target.SurveyIds, stopCustomers.Token), customerColumns,
             target.RowGroupRows, stopCustomers.Token);
 
         var fact = new FactTableWriter(files, factColumns, target.SegmentKeys, target.RowGroupRows, zone);

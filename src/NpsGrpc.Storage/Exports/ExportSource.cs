@@ -79,13 +79,14 @@ public sealed class ExportSource(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Every customer with a response in <paramref name="surveyIds"/> (all surveys when empty) at or below the load
-    /// sequence <paramref name="highMark"/>, with its attributes, in no particular order.
+    /// Every customer with a committed response in <paramref name="surveyIds"/> (all surveys when empty), with its
+    /// attributes, in no particular order. The ids come from the index on (survey_id, customer_id, ...) without
+    /// reading the responses themselves, so they are not limited to a run's load sequence range: a customer whose
+    /// first response committed after the run's high mark is listed one run before its first fact row.
     /// </summary>
     public async IAsyncEnumerable<CustomerRow> CustomersAsync(
-        IReadOnlyList<string> surveyIds, long highMark, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        IReadOnlyList<string> surveyIds, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var selection = new ResponseSelection(surveyIds, long.MinValue, highMark);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
@@ -98,7 +99,7 @@ public sealed class ExportSource(NpgsqlDataSource dataSource)
         // Attributes are grouped once per customer that has any, then hash-joined, instead of a subquery per id.
         await using var command = new NpgsqlCommand(
             $"""
-            WITH ids AS (SELECT DISTINCT customer_id FROM responses r WHERE {Where(selection)}),
+            WITH ids AS (SELECT DISTINCT customer_id FROM responses r WHERE {SurveyCondition(surveyIds)}),
                  attributes AS (
                      SELECT customer_id, jsonb_object_agg(key, joined)::text AS attributes
                      FROM (SELECT customer_id, key, string_agg(value, '{ValueSeparator}' ORDER BY value COLLATE "C") AS joined
@@ -132,6 +133,9 @@ public sealed class ExportSource(NpgsqlDataSource dataSource)
             new { ids = surveyIds.ToArray() }, cancellationToken: cancellationToken));
         return rows.AsList();
     }
+
+    private static string SurveyCondition(IReadOnlyList<string> surveyIds) =>
+        surveyIds.Count == 0 ? "true" : $"r.survey_id IN ({string.Join(", ", surveyIds.Select(Literal))})";
 
     // COPY takes no parameters, so the selection is written as literals: numbers, instants in ISO form, and survey ids,
     // which the API restricts to lowercase letters, digits and hyphens. Literal() escapes quotes regardless.
