@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpsGrpc.Storage.Ingest;
+using NpsGrpc.Storage.Insights;
 using NpsGrpc.Storage.Migrations;
 using NpsGrpc.Storage.Queries;
 using NpsGrpc.Storage.Rollups;
@@ -37,6 +38,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ResponseWriter>();
         services.AddSingleton<CustomerWriter>();
         services.AddSingleton<ResponseCounter>();
+        services.AddSingleton<AttributeValueCounter>();
+        services.AddSingleton<CommentStore>();
         return services;
     }
 }

@@ -21,6 +21,7 @@ public static class NpsServerApp
         app.MapGrpcService<SurveyGrpcService>();
         app.MapGrpcService<IngestGrpcService>();
         app.MapGrpcService<QueryGrpcService>();
+        app.MapGrpcService<InsightGrpcService>();
         app.MapGrpcService<ExportGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();

@@ -4,6 +4,7 @@ using NpsGrpc.Server.Analytics;
 using NpsGrpc.Server.Errors;
 using NpsGrpc.Server.Health;
 using NpsGrpc.Server.Ingest;
+using NpsGrpc.Server.Insights;
 using NpsGrpc.Storage;
 using NpsGrpc.Storage.Rollups;
 
@@ -49,6 +50,10 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<SegmentQuery>();
         services.AddSingleton<TrendQuery>();
         services.AddSingleton<ComparisonQuery>();
+        services.AddSingleton<PersonaQuery>();
+        services.AddSingleton<CombinationQuery>();
+        services.AddSingleton<CommentThemeQuery>();
+        services.AddSingleton<CommentSearchQuery>();
 
         services.AddGrpc(options =>
         {
