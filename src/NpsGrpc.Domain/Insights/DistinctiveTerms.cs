@@ -3,14 +3,12 @@ namespace NpsGrpc.Domain.Insights;
 /// <summary>
 /// Counts terms in two corpora (promoters' and detractors' comments) and scores each term by the log-odds ratio
 /// with an informative Dirichlet prior (Monroe, Colaresi and Quinn 2008, "Fightin' Words", Political Analysis 16(4),
-/// equations 16 to 22). The prior gives term w the pseudo-count a_w = PriorSize x (its share of both corpora
-/// together), which shrinks rare terms towards no difference.
+/// equations 16 to 22). The prior is informative and taken from the pooled corpus: term w gets the pseudo-count
+/// a_w = its count in both corpora together, so the prior is as large as the data and shrinks rare terms towards no
+/// difference at any corpus size.
 /// </summary>
 public sealed class DistinctiveTerms
 {
-    /// <summary>Total pseudo-count of the prior, spread over the terms by their pooled frequency.</summary>
-    public const double PriorSize = 1000;
-
     private readonly Dictionary<string, (long First, long Second)> _counts = new(StringComparer.Ordinal);
     private long _firstTotal;
     private long _secondTotal;
@@ -39,7 +37,7 @@ public sealed class DistinctiveTerms
     /// </summary>
     public List<TermScore> Score(int minCount)
     {
-        double pooledTotal = _firstTotal + _secondTotal;
+        double priorTotal = _firstTotal + _secondTotal;
         var scores = new List<TermScore>();
         foreach (var (term, (first, second)) in _counts)
         {
@@ -48,9 +46,9 @@ public sealed class DistinctiveTerms
                 continue;
             }
 
-            double prior = PriorSize * (first + second) / pooledTotal;
-            double firstRest = _firstTotal + PriorSize - first - prior;
-            double secondRest = _secondTotal + PriorSize - second - prior;
+            double prior = first + second;
+            double firstRest = _firstTotal + priorTotal - first - prior;
+            double secondRest = _secondTotal + priorTotal - second - prior;
             if (firstRest <= 0 || secondRest <= 0)
             {
                 // A term that is the whole of both corpora has no odds.
