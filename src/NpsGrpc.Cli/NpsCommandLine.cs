@@ -45,7 +45,8 @@ internal static class NpsCommandLine
             RootName,
             "Command-line client of the NpsGrpc server: manage surveys, ingest survey responses and customer " +
             "attributes from CSV files, query the Net Promoter Score per group (segments), over time (trend) and " +
-            "between two time ranges (compare), and export responses to Parquet files (exports).\n\n" +
+            "between two time ranges (compare), profile promoters and detractors (personas), score and search " +
+            "comments (themes, comments search), and export responses to Parquet files (exports).\n\n" +
             "Exit codes: 0 success; 1 some rows were rejected or unparsable; 2 usage error; " +
             "3 server unreachable or failed, or an export run waited for with --wait failed or timed out.");
         root.Options.Add(new System.CommandLine.Help.HelpOption());
@@ -58,6 +59,9 @@ internal static class NpsCommandLine
         root.Subcommands.Add(SegmentsCommand.Create());
         root.Subcommands.Add(TrendCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(PersonasCommand.Create());
+        root.Subcommands.Add(ThemesCommand.Create());
+        root.Subcommands.Add(CommentsCommand.Create());
         root.Subcommands.Add(ExportsCommand.Create());
         return root;
     }
