@@ -114,8 +114,8 @@ public static class CommentTokenizer
         }
     }
 
-    // White space, hyphens and apostrophes end a word but keep the phrase going ("user-friendly" gives the phrase
-    // "user friendly"); any other punctuation or symbol also ends the phrase. A combining mark continues the run.
+    // White space, hyphens and apostrophes end a word but not a phrase, so "user-friendly" gives "user friendly".
+    // Any other punctuation or symbol ends the phrase too. A combining mark continues the run it follows.
     private static CharacterKind Classify(Rune rune, CharacterKind previous)
     {
         var category = Rune.GetUnicodeCategory(rune);

@@ -44,7 +44,7 @@ public sealed class CommentSearchQuery(QueryRequestParser parser, CommentStore c
                 "query", $"query '{Identifiers.Shorten(text)}' contains no word to search for; give at least one word");
         }
 
-        // One extra row tells whether another page follows.
+        // One row more than the page shows whether another page follows.
         var rows = await comments.SearchAsync(selection, new CommentSearch(text, ranges, pageSize + 1, after), cancellationToken);
         var response = new SearchCommentsResponse();
         foreach (var row in rows.Take(pageSize))

@@ -17,7 +17,7 @@ public sealed record CommentSearch(
 /// <summary>A response whose comment matched a search.</summary>
 /// <param name="SurveyId">Survey of the response.</param>
 /// <param name="ResponseId">Client-supplied response id.</param>
-/// <param name="CustomerId">Customer who answered.</param>
+/// <param name="CustomerId">Customer who gave the response.</param>
 /// <param name="Score">Score, 0 to 10.</param>
 /// <param name="RespondedAt">When the response was given, in UTC.</param>
 /// <param name="Comment">The whole comment.</param>

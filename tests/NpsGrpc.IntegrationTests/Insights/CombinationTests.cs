@@ -31,7 +31,8 @@ public sealed class CombinationTests(ServerFixture fixture)
                     };
                     for (int i = 0; i < 20; i++)
                     {
-                        int score = i < promoters ? 10 : i % 2 == 0 ? 7 : 3;
+                        int nonPromoterScore = i % 2 == 0 ? 7 : 3;
+                        int score = i < promoters ? 10 : nonPromoterScore;
                         int n = rows.Count;
                         rows.Add(new InsightRow($"r{n}", $"{prefix}-{n}", score, n, plan, channel, [region]));
                     }

@@ -25,7 +25,20 @@ public sealed class PersonaTests(ServerFixture fixture)
             string plan = i < 5 ? "rare" : random.NextDouble() < 0.4 ? "pro" : "basic";
             double promoterChance = plan == "pro" ? 0.75 : 0.35;
             double draw = random.NextDouble();
-            int score = draw < promoterChance ? 9 + random.Next(2) : draw < promoterChance + 0.2 ? 7 + random.Next(2) : random.Next(7);
+            int score;
+            if (draw < promoterChance)
+            {
+                score = 9 + random.Next(2);
+            }
+            else if (draw < promoterChance + 0.2)
+            {
+                score = 7 + random.Next(2);
+            }
+            else
+            {
+                score = random.Next(7);
+            }
+
             string channel = random.NextDouble() < 0.5 ? "web" : "app";
             rows.Add(new InsightRow($"r{i}", $"{prefix}-{i}", score, i, plan, channel, regionChoices[random.Next(3)]));
         }
@@ -33,7 +46,7 @@ public sealed class PersonaTests(ServerFixture fixture)
         return rows;
     }
 
-    /// <summary>Whether the row holds the value, read from the raw row the test built.</summary>
+    /// <summary>Whether the row has the value, read from the raw row the test built.</summary>
     private static bool Holds(InsightRow row, AttributeValue value) => (value.Scope, value.Key) switch
     {
         (AttributeScope.Response, "plan") => row.Plan == value.Value,
