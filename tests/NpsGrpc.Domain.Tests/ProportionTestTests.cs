@@ -14,6 +14,18 @@ public sealed class ProportionTestTests
         Assert.Equal(34.0 / 70, p, 12);
     }
 
+    [Theory]
+    [InlineData(6, 0.008558797524314767)]
+    [InlineData(1, 0.19313881520778073)]
+    public void FisherExact_UnequalMargins_SumsLessLikelyTables(int holdersInCategory, double expected)
+    {
+        // 7 holders and 12 in the category among 30. The expected p-values were summed from
+        // C(12, k) x C(18, 7 - k) / C(30, 7) over the tables no more likely than the observed one.
+        double p = ProportionTest.FisherExact(holdersInCategory, 7, 12, 30);
+
+        Assert.Equal(expected, p, 12);
+    }
+
     [Fact]
     public void Compute_SmallExpectedCount_UsesFisher()
     {

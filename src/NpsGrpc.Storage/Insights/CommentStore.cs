@@ -9,6 +9,8 @@ namespace NpsGrpc.Storage.Insights;
 public sealed class CommentStore(NpgsqlDataSource dataSource)
 {
     // Must match the expression of the index responses_comment_search (migration 0008) for the index to be used.
+    // NOTE: PostgreSQL's default parser keeps a run of Chinese or Japanese text as one token, so such text matches
+    // only as a whole run between spaces or punctuation.
     private const string SearchVector = "to_tsvector('simple', r.comment)";
 
     private const string HeadlineOptions =

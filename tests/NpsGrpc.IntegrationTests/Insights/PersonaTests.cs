@@ -138,6 +138,45 @@ public sealed class PersonaTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task GetPersonas_RareValue_UsesFisherExact()
+    {
+        var rows = BuildRows();
+        string surveyId = await InsightData.IngestAsync(Server, rows);
+
+        var response = await InsightData.Client(Server).GetPersonasAsync(new GetPersonasRequest
+        {
+            SurveyId = surveyId,
+            MinSupport = 5,
+            Attributes = { new AttributeRef { Key = "plan", Scope = AttributeScope.Response } },
+        });
+
+        // "rare" has 5 responses, so its expected count of promoters is below 5.
+        var rare = Assert.Single(response.Promoters.Values, v => v.Attribute.Value == "rare");
+        int total = rows.Count;
+        int promoters = rows.Count(r => r.IsPromoter);
+        int rarePromoters = rows.Count(r => r.Plan == "rare" && r.IsPromoter);
+        Assert.Equal(5, rare.ResponseCount);
+        Assert.Equal(rarePromoters, rare.CategoryCount);
+        Assert.Equal(SignificanceTest.FisherExact, rare.Test);
+        Assert.Equal(FisherTwoSided(rarePromoters, 5, promoters, total), rare.PValue, 9);
+    }
+
+    /// <summary>Two-sided Fisher's exact test from hypergeometric probabilities summed in log space.</summary>
+    private static double FisherTwoSided(int observed, int holders, int inCategory, int total)
+    {
+        double LogProbability(int k) =>
+            SpecialFunctions.BinomialLn(inCategory, k) + SpecialFunctions.BinomialLn(total - inCategory, holders - k)
+            - SpecialFunctions.BinomialLn(total, holders);
+
+        double limit = LogProbability(observed) + 1e-7;
+        return Enumerable.Range(0, holders + 1)
+            .Where(k => k <= inCategory && holders - k <= total - inCategory)
+            .Select(LogProbability)
+            .Where(logProbability => logProbability <= limit)
+            .Sum(Math.Exp);
+    }
+
+    [Fact]
     public async Task GetPersonas_SmallSample_SaysSo()
     {
         string prefix = InsightData.UniquePrefix();
