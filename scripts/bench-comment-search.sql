@@ -21,15 +21,22 @@ SELECT 'bench-search',
 FROM generate_series(1, 200000) AS i;
 VACUUM ANALYZE responses;
 
--- The statement of CommentStore.SearchAsync with :'text' as the search text.
-\set search 'EXPLAIN (ANALYZE, BUFFERS) SELECT m.survey_id, m.response_id, ts_headline(''simple'', m.comment, m.query, ''MaxFragments=2, MaxWords=20, MinWords=8'') FROM (SELECT r.survey_id, r.response_id, r.comment, r.responded_at, q.query FROM responses r, websearch_to_tsquery(''simple'', :''text'') q(query) WHERE r.survey_id = ANY(''{bench-search}'') AND r.comment IS NOT NULL AND to_tsvector(''simple'', r.comment) @@ q.query ORDER BY r.responded_at DESC, r.survey_id, r.response_id LIMIT 51) m ORDER BY m.responded_at DESC, m.survey_id, m.response_id'
+-- The statement of CommentStore.SearchAsync for one page of 50 (51 rows, one to see whether another page follows).
+PREPARE search(text) AS
+SELECT m.survey_id, m.response_id, ts_headline('simple', m.comment, m.query, 'MaxFragments=2, MaxWords=20, MinWords=8')
+FROM (
+    SELECT r.survey_id, r.response_id, r.comment, r.responded_at, q.query
+    FROM responses r, websearch_to_tsquery('simple', $1) q(query)
+    WHERE r.survey_id = ANY('{bench-search}') AND r.comment IS NOT NULL AND to_tsvector('simple', r.comment) @@ q.query
+    ORDER BY r.responded_at DESC, r.survey_id, r.response_id
+    LIMIT 51
+) m
+ORDER BY m.responded_at DESC, m.survey_id, m.response_id;
 
 -- A common phrase: one comment in six mentions "pdf" and "frames" (33,333 matches).
-\set text 'pdf frames'
-:search;
+EXPLAIN (ANALYZE, BUFFERS) EXECUTE search('pdf frames');
 
 -- A word of a single comment (the md5 of 77777).
-SELECT md5('77777') AS text \gset
-:search;
+EXPLAIN (ANALYZE, BUFFERS) EXECUTE search(md5('77777'));
 
 DELETE FROM responses WHERE survey_id = 'bench-search';

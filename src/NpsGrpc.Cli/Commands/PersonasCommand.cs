@@ -108,7 +108,8 @@ internal sealed class PersonasCommand
         {
             if (attributes.Count == 0)
             {
-                throw new UsageException("--combinations needs the attributes to combine: give --attribute or --customer-attribute.");
+                throw new UsageException(
+                    "--combinations needs the attributes to combine: give --attribute or --customer-attribute.");
             }
 
             var request = new FindPersonaCombinationsRequest

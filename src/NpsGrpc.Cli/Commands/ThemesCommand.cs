@@ -7,7 +7,8 @@ namespace NpsGrpc.Cli.Commands;
 /// <summary>The 'nps themes' command: the words and phrases most distinctive of promoters' and detractors' comments.</summary>
 internal sealed class ThemesCommand
 {
-    private readonly InsightOptions _insight = new("Print the GetCommentThemes response as JSON (protobuf JSON mapping, unrounded).");
+    private readonly InsightOptions _insight = new(
+        "Print the GetCommentThemes response as JSON (protobuf JSON mapping, unrounded).");
 
     private readonly Option<int> _top = new("--top")
     {

@@ -26,12 +26,14 @@ public sealed class CombinationQuery(QueryRequestParser parser, ResponseCounter 
     private sealed record Candidate(PersonaCombination Message, int Size, string SortKey);
 
     /// <summary>Runs a FindPersonaCombinations request.</summary>
-    public async Task<FindPersonaCombinationsResponse> RunAsync(FindPersonaCombinationsRequest request, CancellationToken cancellationToken)
+    public async Task<FindPersonaCombinationsResponse> RunAsync(
+        FindPersonaCombinationsRequest request, CancellationToken cancellationToken)
     {
         if (request.Attributes.Count is 0 or > MaxAttributes)
         {
             throw RpcErrors.InvalidArgument(
-                "attributes", $"attributes has {request.Attributes.Count} entries; name 1 to {MaxAttributes} attributes to combine");
+                "attributes",
+                $"attributes has {request.Attributes.Count} entries; name 1 to {MaxAttributes} attributes to combine");
         }
 
         var attributes = request.Attributes.Select((a, i) => QueryRequestParser.ReadAttribute(a, $"attributes[{i}]")).ToList();
@@ -84,7 +86,8 @@ public sealed class CombinationQuery(QueryRequestParser parser, ResponseCounter 
                     continue;
                 }
 
-                candidates.Add(BuildCandidate(row, subsets[s].Select(i => attributes[i]).ToList(), category, inCategory, overall.N));
+                var combined = subsets[s].Select(i => attributes[i]).ToList();
+                candidates.Add(BuildCandidate(row, combined, category, inCategory, overall.N));
             }
         }
 

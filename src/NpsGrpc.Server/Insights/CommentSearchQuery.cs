@@ -108,6 +108,7 @@ public sealed class CommentSearchQuery(QueryRequestParser parser, CommentStore c
             return new CommentSearchCursor(new DateTime(ticks, DateTimeKind.Utc), parts[1], parts[2]);
         }
 
-        throw RpcErrors.InvalidArgument("page_token", "page_token is not a token returned by SearchComments; pass next_page_token unchanged");
+        throw RpcErrors.InvalidArgument(
+            "page_token", "page_token is not a token returned by SearchComments; pass next_page_token unchanged");
     }
 }

@@ -28,7 +28,8 @@ public static class InsightSelection
         if (from is not null && to is not null && to <= from)
         {
             throw RpcErrors.InvalidArgument(
-                "end_time", $"end_time {QueryRequestParser.Format(to)} must be after start_time {QueryRequestParser.Format(from)}");
+                "end_time",
+                $"end_time {QueryRequestParser.Format(to)} must be after start_time {QueryRequestParser.Format(from)}");
         }
 
         var filters = QueryRequestParser.ReadFilters(conditions);
@@ -41,7 +42,8 @@ public static class InsightSelection
     {
         if (value < 0 || value > maxValue)
         {
-            throw RpcErrors.InvalidArgument(field, $"{field} {value} is invalid; use 0 for the default ({defaultValue}) or 1 to {maxValue}");
+            throw RpcErrors.InvalidArgument(
+                field, $"{field} {value} is invalid; use 0 for the default ({defaultValue}) or 1 to {maxValue}");
         }
 
         return value == 0 ? defaultValue : value;

@@ -38,7 +38,9 @@ public sealed class PersonaQuery(QueryRequestParser parser, AttributeValueCounte
         var selection = await InsightSelection.ReadAsync(
             parser, request.SurveyId, request.SurveyIds, request.StartTime, request.EndTime, request.Filters, cancellationToken);
 
-        var counts = await counter.CountAsync(selection, attributes.Count == 0 ? null : attributes.Distinct().ToList(), cancellationToken);
+        // No attributes named means every key found.
+        var profiled = attributes.Count == 0 ? null : attributes.Distinct().ToList();
+        var counts = await counter.CountAsync(selection, profiled, cancellationToken);
         var options = QueryRequestParser.ReadOptions(0, V1.IntervalMethod.Unspecified, minSample, false);
         return new GetPersonasResponse
         {
@@ -48,7 +50,8 @@ public sealed class PersonaQuery(QueryRequestParser parser, AttributeValueCounte
         };
     }
 
-    private static PersonaProfile Profile(AttributeValueCounts counts, ScoreCategory category, int minSupport, int minSample, int topK)
+    private static PersonaProfile Profile(
+        AttributeValueCounts counts, ScoreCategory category, int minSupport, int minSample, int topK)
     {
         long total = counts.Overall.N;
         long inCategory = CategoryCount(counts.Overall, category);

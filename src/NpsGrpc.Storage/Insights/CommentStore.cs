@@ -36,7 +36,7 @@ public sealed class CommentStore(NpgsqlDataSource dataSource)
         }
     }
 
-    /// <summary>Returns whether <paramref name="text"/> contains any word that the 'simple' configuration would search for.</summary>
+    /// <summary>Returns whether <paramref name="text"/> contains a word that the 'simple' configuration searches for.</summary>
     public async Task<bool> HasSearchTermsAsync(string text, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("SELECT numnode(websearch_to_tsquery('simple', @text)) > 0");
