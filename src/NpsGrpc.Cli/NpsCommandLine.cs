@@ -45,9 +45,10 @@ internal static class NpsCommandLine
             RootName,
             "Command-line client of the NpsGrpc server: manage surveys, ingest survey responses and customer " +
             "attributes from CSV files, query the Net Promoter Score per group (segments), over time (trend) and " +
-            "between two time ranges (compare), manage named and time-based cohorts (cohorts), export responses to " +
-            "Parquet files (exports), and work through detractors to call back (followups), promoters to ask for a " +
-            "review (advocates) and NPS targets (goals).\n\n" +
+            "between two time ranges (compare), manage named and time-based cohorts (cohorts), profile promoters and " +
+            "detractors (personas), score and search comments (themes, comments search), export responses to Parquet " +
+            "files (exports), and work through detractors to call back (followups), promoters to ask for a review " +
+            "(advocates) and NPS targets (goals).\n\n" +
             "Exit codes: 0 success; 1 some rows were rejected or unparsable; 2 usage error; " +
             "3 server unreachable or failed, or an export run waited for with --wait failed or timed out.");
         root.Options.Add(new System.CommandLine.Help.HelpOption());
@@ -61,6 +62,9 @@ internal static class NpsCommandLine
         root.Subcommands.Add(TrendCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(CohortsCommand.Create());
+        root.Subcommands.Add(PersonasCommand.Create());
+        root.Subcommands.Add(ThemesCommand.Create());
+        root.Subcommands.Add(CommentsCommand.Create());
         root.Subcommands.Add(ExportsCommand.Create());
         root.Subcommands.Add(FollowUpsCommand.Create());
         root.Subcommands.Add(AdvocatesCommand.Create());

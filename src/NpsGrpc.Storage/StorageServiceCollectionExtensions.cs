@@ -4,6 +4,7 @@ using NpsGrpc.Storage.Cohorts;
 using NpsGrpc.Storage.FollowUps;
 using NpsGrpc.Storage.Goals;
 using NpsGrpc.Storage.Ingest;
+using NpsGrpc.Storage.Insights;
 using NpsGrpc.Storage.Migrations;
 using NpsGrpc.Storage.Queries;
 using NpsGrpc.Storage.Rollups;
@@ -44,6 +45,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ResponseWriter>();
         services.AddSingleton<CustomerWriter>();
         services.AddSingleton<ResponseCounter>();
+        services.AddSingleton<AttributeValueCounter>();
+        services.AddSingleton<CommentStore>();
         return services;
     }
 }

@@ -22,6 +22,7 @@ public static class NpsServerApp
         app.MapGrpcService<IngestGrpcService>();
         app.MapGrpcService<QueryGrpcService>();
         app.MapGrpcService<CohortGrpcService>();
+        app.MapGrpcService<InsightGrpcService>();
         app.MapGrpcService<ExportGrpcService>();
         app.MapGrpcService<FollowUpGrpcService>();
         app.MapGrpcService<GoalGrpcService>();

@@ -7,6 +7,7 @@ using NpsGrpc.Server.FollowUps;
 using NpsGrpc.Server.Goals;
 using NpsGrpc.Server.Health;
 using NpsGrpc.Server.Ingest;
+using NpsGrpc.Server.Insights;
 using NpsGrpc.Storage;
 using NpsGrpc.Storage.FollowUps;
 using NpsGrpc.Storage.Rollups;
@@ -60,6 +61,10 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<OutreachUpdater>();
         services.AddSingleton<FollowUpFeed>();
         services.AddSingleton<GoalProgressCalculator>();
+        services.AddSingleton<PersonaQuery>();
+        services.AddSingleton<CombinationQuery>();
+        services.AddSingleton<CommentThemeQuery>();
+        services.AddSingleton<CommentSearchQuery>();
 
         services.AddGrpc(options =>
         {
