@@ -228,12 +228,12 @@ public sealed partial class ExportRunner(
         string path = ExportTables.ManifestPath(run.RunId);
         await destination.WriteWholeAsync(path, content, cancellationToken);
         await destination.WriteWholeAsync(ExportTables.LatestManifestPath, content, cancellationToken);
-        await runs.MarkSucceededAsync(run.RunId, path, time.GetUtcNow().UtcDateTime, cancellationToken);
 
-        // Superseded files go only after the manifest that drops them is out. Files a failed deletion left behind are
-        // retried by every later publication.
+        // Superseded files go only after the manifest that drops them is out, and before the run shows SUCCEEDED, so
+        // a caller that waits for the run sees them gone. Files a failed deletion left behind are retried by every
+        // later publication.
         var deleted = new List<string>();
-        foreach (string old in await runs.PathsAwaitingDeletionAsync(target.TargetId, cancellationToken))
+        foreach (string old in await runs.PathsAwaitingDeletionAsync(target.TargetId, run.RunId, cancellationToken))
         {
             try
             {
@@ -247,6 +247,7 @@ public sealed partial class ExportRunner(
         }
 
         await runs.MarkDeletedAsync(target.TargetId, deleted, cancellationToken);
+        await runs.MarkSucceededAsync(run.RunId, path, time.GetUtcNow().UtcDateTime, cancellationToken);
     }
 
     // Removes what interrupted attempts of the run left: the files the last one was publishing and every staging folder.

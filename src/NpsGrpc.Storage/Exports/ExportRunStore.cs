@@ -324,17 +324,20 @@ public sealed class ExportRunStore(NpgsqlDataSource dataSource)
         return rows.AsList();
     }
 
-    /// <summary>Superseded files of the target that are not deleted yet, by runs whose manifests are published.</summary>
-    public async Task<IReadOnlyList<string>> PathsAwaitingDeletionAsync(string targetId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Superseded files of the target that are not deleted yet, by runs whose manifests are published: the succeeded
+    /// runs and <paramref name="publishedRunId"/>, whose manifest has just been written.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PathsAwaitingDeletionAsync(string targetId, long publishedRunId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<string>(new CommandDefinition(
             """
             SELECT f.path FROM export_files f JOIN export_runs r ON r.run_id = f.superseded_by
-            WHERE f.target_id = @targetId AND NOT f.deleted AND r.state = 'succeeded'
+            WHERE f.target_id = @targetId AND NOT f.deleted AND (r.state = 'succeeded' OR r.run_id = @publishedRunId)
             ORDER BY f.path
             """,
-            new { targetId }, cancellationToken: cancellationToken));
+            new { targetId, publishedRunId }, cancellationToken: cancellationToken));
         return rows.AsList();
     }
 
