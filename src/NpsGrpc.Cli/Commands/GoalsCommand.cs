@@ -46,8 +46,8 @@ internal sealed class GoalsCommand
     {
         var set = new Command("set", "Create a goal: a target NPS for a survey, optionally a segment, over a period.")
         {
-            _goalId, _survey, _target, _from, _to, _query.Where, _query.WhereCustomer, _query.TimeZone, _confidence, _name,
-            _query.Json,
+            _goalId, _survey, _target, _from, _to, _query.Where, _query.WhereCustomer, _query.Cohorts, _query.TimeZone,
+            _confidence, _name, _query.Json,
         };
         CommandActions.Set(set, SetAsync);
 
@@ -80,6 +80,7 @@ internal sealed class GoalsCommand
             DisplayName = parseResult.GetValue(_name) ?? "",
         };
         goal.Filters.AddRange(_query.ReadFilters(parseResult));
+        goal.CohortFilters.AddRange(_query.ReadCohorts(parseResult));
 
         using var channel = ServerConnection.OpenChannel(parseResult);
         var client = new GoalService.GoalServiceClient(channel);
