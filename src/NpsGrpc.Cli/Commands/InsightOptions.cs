@@ -10,7 +10,7 @@ namespace NpsGrpc.Cli.Commands;
 /// </summary>
 internal sealed class InsightOptions(string jsonDescription)
 {
-    /// <summary>Surveys, conditions, time zone and --json.</summary>
+    /// <summary>Surveys, conditions, cohorts, time zone and --json.</summary>
     public QueryOptions Query { get; } = new(jsonDescription);
 
     /// <summary>The --from option.</summary>
