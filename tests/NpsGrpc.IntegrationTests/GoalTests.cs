@@ -145,6 +145,9 @@ public sealed class GoalTests(ServerFixture fixture)
         { "goal.end_time", Valid(g => g.EndTime = g.StartTime) },
         { "goal.filters[0].operator", Valid(g => g.Filters.Add(new AttributeCondition { Key = "channel", Scope = AttributeScope.Response })) },
         { "goal.display_name", Valid(g => g.DisplayName = new string('n', 201)) },
+        { "goal.cohort_filters[0]", Valid(g => g.CohortFilters.Add("Bad_Name")) },
+        { "goal.cohort_filters[1]", Valid(g => g.CohortFilters.Add(["dup", "dup"])) },
+        { "goal.cohort_filters", Valid(g => g.CohortFilters.Add(Enumerable.Range(0, 21).Select(i => $"c{i}"))) },
     };
 
     [Theory]
@@ -164,6 +167,62 @@ public sealed class GoalTests(ServerFixture fixture)
             new CreateGoalRequest { Goal = Valid(g => g.SurveyId = $"missing-{Guid.NewGuid():N}"[..40]) }));
 
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task CreateGoal_UnknownCohort_NotFound()
+    {
+        string surveyId = await fixture.Server.CreateSurveyAsync("gnocohort");
+        string missing = $"missing-{Guid.NewGuid():N}";
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await Goals.CreateGoalAsync(
+            new CreateGoalRequest { Goal = Valid(g => { g.SurveyId = surveyId; g.CohortFilters.Add(missing); }) }));
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.StartsWith($"goal.cohort_filters[0]: cohort '{missing}' does not exist", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task Progress_Cohort_CountsCohortOnly()
+    {
+        string surveyId = await fixture.Server.CreateSurveyAsync("gcohort");
+        var start = DateTime.UtcNow.AddDays(-2);
+        int[] web = [.. Enumerable.Repeat(2, 20), .. Enumerable.Repeat(9, 5)];
+        int[] app = [.. Enumerable.Repeat(10, 30), .. Enumerable.Repeat(8, 6), .. Enumerable.Repeat(4, 3)];
+        await IngestAsync(surveyId, start.AddHours(1), web, "web");
+        await IngestAsync(surveyId, start.AddHours(2), app, "app");
+        string cohort = await CreateChannelCohortAsync("app");
+        var goal = await CreateAsync(surveyId, target: 40, start, DateTime.UtcNow.AddDays(5), [cohort]);
+
+        var progress = await Goals.GetGoalProgressAsync(new GetGoalProgressRequest { GoalId = goal.GoalId });
+
+        var (nps, lower, upper) = Expected(app);
+        Assert.Equal([cohort], progress.Goal.CohortFilters);
+        Assert.Equal(app.Length, progress.Statistics.ResponseCount);
+        Assert.Equal(app.Count(s => s >= 9), progress.Statistics.PromoterCount);
+        Assert.Equal(app.Count(s => s <= 6), progress.Statistics.DetractorCount);
+        Assert.Equal(nps, progress.Statistics.Nps, 9);
+        Assert.Equal(lower, progress.Statistics.ConfidenceInterval.Lower, 9);
+        Assert.Equal(upper, progress.Statistics.ConfidenceInterval.Upper, 9);
+        Assert.Equal(GoalState.Met, progress.State);
+    }
+
+    [Fact]
+    public async Task Progress_DeletedCohort_NotFound()
+    {
+        string surveyId = await fixture.Server.CreateSurveyAsync("gdeleted");
+        var start = DateTime.UtcNow.AddDays(-2);
+        await IngestAsync(surveyId, start.AddHours(1), [10, 9, 3], "app");
+        string existing = await CreateChannelCohortAsync("app");
+        string deleted = await CreateChannelCohortAsync("app");
+        var goal = await CreateAsync(surveyId, target: 0, start, DateTime.UtcNow.AddDays(5), [existing, deleted]);
+        await fixture.Server.Cohorts.DeleteCohortAsync(new DeleteCohortRequest { Name = deleted });
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Goals.GetGoalProgressAsync(new GetGoalProgressRequest { GoalId = goal.GoalId }));
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.StartsWith($"goal.cohort_filters[1]: cohort '{deleted}' of goal '{goal.GoalId}'", error.Status.Detail);
     }
 
     // NPS and its 95 % adjusted Wald interval (Rocks 2016): 0.75 promoter, 1.5 passive and 0.75 detractor
@@ -199,7 +258,11 @@ public sealed class GoalTests(ServerFixture fixture)
     }
 
     private async Task<Goal> CreateAsync(
-        string surveyId, double target, DateTime start, DateTime end, params AttributeCondition[] filters)
+        string surveyId, double target, DateTime start, DateTime end, params AttributeCondition[] filters) =>
+        await CreateAsync(surveyId, target, start, end, [], filters);
+
+    private async Task<Goal> CreateAsync(
+        string surveyId, double target, DateTime start, DateTime end, string[] cohorts, params AttributeCondition[] filters)
     {
         var goal = new Goal
         {
@@ -210,7 +273,21 @@ public sealed class GoalTests(ServerFixture fixture)
             EndTime = Timestamp.FromDateTime(end),
         };
         goal.Filters.AddRange(filters);
+        goal.CohortFilters.AddRange(cohorts);
         return (await Goals.CreateGoalAsync(new CreateGoalRequest { Goal = goal })).Goal;
+    }
+
+    /// <summary>Creates a cohort of the responses whose channel is <paramref name="channel"/>; returns its name.</summary>
+    private async Task<string> CreateChannelCohortAsync(string channel)
+    {
+        string name = $"{channel}-{Guid.NewGuid():N}";
+        var condition = new AttributeCondition
+        {
+            Key = "channel", Scope = AttributeScope.Response, Operator = ConditionOperator.Equals, Values = { channel },
+        };
+        await fixture.Server.Cohorts.CreateCohortAsync(
+            new CreateCohortRequest { Cohort = new Cohort { Name = name, Conditions = { condition } } });
+        return name;
     }
 
     private async Task IngestAsync(string surveyId, DateTime respondedAt, int[] scores, string channel = "web")

@@ -86,6 +86,7 @@ internal sealed class CommentsCommand
             StartTime = start,
             EndTime = end,
             Filters = { _insight.Query.ReadFilters(parseResult) },
+            CohortFilters = { _insight.Query.ReadCohorts(parseResult) },
             Categories = { (parseResult.GetValue(_category) ?? []).Select(c => Categories[c]) },
             PageSize = parseResult.GetValue(_pageSize),
             PageToken = parseResult.GetValue(_pageToken) ?? "",

@@ -46,8 +46,8 @@ internal sealed class GoalsCommand
     {
         var set = new Command("set", "Create a goal: a target NPS for a survey, optionally a segment, over a period.")
         {
-            _goalId, _survey, _target, _from, _to, _query.Where, _query.WhereCustomer, _query.TimeZone, _confidence, _name,
-            _query.Json,
+            _goalId, _survey, _target, _from, _to, _query.Where, _query.WhereCustomer, _query.Cohorts, _query.TimeZone,
+            _confidence, _name, _query.Json,
         };
         CommandActions.Set(set, SetAsync);
 
@@ -80,6 +80,7 @@ internal sealed class GoalsCommand
             DisplayName = parseResult.GetValue(_name) ?? "",
         };
         goal.Filters.AddRange(_query.ReadFilters(parseResult));
+        goal.CohortFilters.AddRange(_query.ReadCohorts(parseResult));
 
         using var channel = ServerConnection.OpenChannel(parseResult);
         var client = new GoalService.GoalServiceClient(channel);
@@ -116,13 +117,14 @@ internal sealed class GoalsCommand
             return ExitCodes.Success;
         }
 
-        var table = new Table().AddColumns("id", "survey", "target", "from", "to", "conditions", "name");
+        var table = new Table().AddColumns("id", "survey", "target", "from", "to", "conditions", "cohorts", "name");
         foreach (var goal in all.Goals)
         {
             table.AddRow(
                 new Text(goal.GoalId), new Text(goal.SurveyId), new Text(NumberText.OneDecimal(goal.TargetNps)),
                 new Text(OutreachOptions.FormatTime(goal.StartTime)), new Text(OutreachOptions.FormatTime(goal.EndTime)),
-                new Text(NumberText.Integer(goal.Filters.Count)), new Text(goal.DisplayName));
+                new Text(NumberText.Integer(goal.Filters.Count)), new Text(string.Join(", ", goal.CohortFilters)),
+                new Text(goal.DisplayName));
         }
 
         Consoles.CreateStdout().Write(table);
@@ -147,6 +149,11 @@ internal sealed class GoalsCommand
             ? $"[{NumberText.OneDecimal(ci.Lower)}, {NumberText.OneDecimal(ci.Upper)}] at {NumberText.OneDecimal(100 * ci.Level)} %"
             : "-";
         Console.WriteLine($"goal: {progress.Goal.GoalId} (survey {progress.Goal.SurveyId}, target {NumberText.OneDecimal(progress.Goal.TargetNps)})");
+        if (progress.Goal.CohortFilters.Count > 0)
+        {
+            Console.WriteLine($"cohorts: {string.Join(", ", progress.Goal.CohortFilters)}");
+        }
+
         Console.WriteLine($"state: {StateWord(progress.State)}{(progress.PeriodEnded ? " (period ended)" : "")}");
         Console.WriteLine($"responses: {NumberText.Integer(statistics.ResponseCount)} until {OutreachOptions.FormatTime(progress.EvaluatedUntil)}");
         Console.WriteLine($"nps: {nps}");

@@ -6,11 +6,11 @@ namespace NpsGrpc.Cli.Commands;
 
 /// <summary>
 /// Options shared by the insight commands personas, themes and comments search: surveys, time range, conditions,
-/// time zone and JSON output. Each command creates its own instance.
+/// cohorts, time zone and JSON output. Each command creates its own instance.
 /// </summary>
 internal sealed class InsightOptions(string jsonDescription)
 {
-    /// <summary>Surveys, conditions, time zone and --json.</summary>
+    /// <summary>Surveys, conditions, cohorts, time zone and --json.</summary>
     public QueryOptions Query { get; } = new(jsonDescription);
 
     /// <summary>The --from option.</summary>
@@ -30,7 +30,7 @@ internal sealed class InsightOptions(string jsonDescription)
 
     /// <summary>Every shared option, --survey first.</summary>
     public IEnumerable<Option> All =>
-        [Query.Surveys, From, To, Query.Where, Query.WhereCustomer, Query.TimeZone, Query.Json];
+        [Query.Surveys, From, To, Query.Where, Query.WhereCustomer, Query.Cohorts, Query.TimeZone, Query.Json];
 
     /// <summary>Reads --from and --to, or throws <see cref="UsageException"/> when they are invalid or reversed.</summary>
     public (Timestamp? Start, Timestamp? End) ReadRange(ParseResult parseResult)

@@ -100,6 +100,7 @@ internal sealed class PersonasCommand
         var (start, end) = _insight.ReadRange(parseResult);
         var attributes = InsightOptions.ReadAttributes(parseResult, _attribute, _customerAttribute);
         var filters = _insight.Query.ReadFilters(parseResult);
+        string[] cohorts = _insight.Query.ReadCohorts(parseResult);
         bool json = parseResult.GetValue(_insight.Query.Json);
         using var channel = ServerConnection.OpenChannel(parseResult);
         var client = new InsightService.InsightServiceClient(channel);
@@ -117,6 +118,7 @@ internal sealed class PersonasCommand
                 StartTime = start,
                 EndTime = end,
                 Filters = { filters },
+                CohortFilters = { cohorts },
                 Attributes = { attributes },
                 MaxAttributeCount = parseResult.GetValue(_maxSize),
                 MinSupport = parseResult.GetValue(_minSupport),
@@ -134,6 +136,7 @@ internal sealed class PersonasCommand
                 StartTime = start,
                 EndTime = end,
                 Filters = { filters },
+                CohortFilters = { cohorts },
                 Attributes = { attributes },
                 MinSupport = parseResult.GetValue(_minSupport),
                 MinSampleSize = parseResult.GetValue(_minN),

@@ -52,6 +52,7 @@ internal sealed class ThemesCommand
             StartTime = start,
             EndTime = end,
             Filters = { _insight.Query.ReadFilters(parseResult) },
+            CohortFilters = { _insight.Query.ReadCohorts(parseResult) },
             TopK = parseResult.GetValue(_top),
             MinCount = parseResult.GetValue(_minCount),
         };

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using NpsGrpc.Domain.Validation;
 using NpsGrpc.Server.Analytics;
+using NpsGrpc.Server.Cohorts;
 using NpsGrpc.Server.Errors;
 using NpsGrpc.Server.Ingest;
 using NpsGrpc.V1;
@@ -50,6 +51,7 @@ public static class GoalValidator
 
         QueryRequestParser.ReadRequiredRange(goal.StartTime, goal.EndTime, "goal.");
         WithFieldPrefix("goal.", () => QueryRequestParser.ReadFilters(goal.Filters));
+        CohortResolver.CheckNames(goal.CohortFilters, "goal.cohort_filters");
 
         var checkedGoal = goal.Clone();
         checkedGoal.ConfidenceLevel = level;

@@ -1,6 +1,7 @@
 using NpsGrpc.Domain.Insights;
 using NpsGrpc.Domain.Scoring;
 using NpsGrpc.Server.Analytics;
+using NpsGrpc.Server.Cohorts;
 using NpsGrpc.Server.Errors;
 using NpsGrpc.Storage.Queries;
 using NpsGrpc.V1;
@@ -12,7 +13,7 @@ namespace NpsGrpc.Server.Insights;
 /// 1 to max_attribute_count of the listed attributes is grouped by (at most 8 + 28 + 56 = 92 grouped counts for 8
 /// attributes and 3 per combination), so the best combination with enough support is always found.
 /// </summary>
-public sealed class CombinationQuery(QueryRequestParser parser, ResponseCounter counter)
+public sealed class CombinationQuery(QueryRequestParser parser, CohortResolver cohorts, ResponseCounter counter)
 {
     /// <summary>Maximum attributes to combine.</summary>
     public const int MaxAttributes = 8;
@@ -53,7 +54,15 @@ public sealed class CombinationQuery(QueryRequestParser parser, ResponseCounter 
                 "category", $"category {request.Category} is not supported; use NPS_CATEGORY_PROMOTER or NPS_CATEGORY_DETRACTOR"),
         };
         var selection = await InsightSelection.ReadAsync(
-            parser, request.SurveyId, request.SurveyIds, request.StartTime, request.EndTime, request.Filters, cancellationToken);
+            parser,
+            cohorts,
+            request.SurveyId,
+            request.SurveyIds,
+            request.StartTime,
+            request.EndTime,
+            request.Filters,
+            request.CohortFilters,
+            cancellationToken);
 
         var subsets = Subsets(attributes.Count, maxSize);
         var queries = new List<CountQuery> { selection };

@@ -3,6 +3,7 @@ using Google.Protobuf.WellKnownTypes;
 using NpsGrpc.Domain.Scoring;
 using NpsGrpc.Domain.Validation;
 using NpsGrpc.Server.Analytics;
+using NpsGrpc.Server.Cohorts;
 using NpsGrpc.Server.Errors;
 using NpsGrpc.Server.Services;
 using NpsGrpc.Storage.Insights;
@@ -11,7 +12,7 @@ using NpsGrpc.V1;
 namespace NpsGrpc.Server.Insights;
 
 /// <summary>Full-text search over comments, newest first, with keyset page tokens.</summary>
-public sealed class CommentSearchQuery(QueryRequestParser parser, CommentStore comments)
+public sealed class CommentSearchQuery(QueryRequestParser parser, CohortResolver cohorts, CommentStore comments)
 {
     /// <summary>Longest search text, in characters.</summary>
     public const int MaxQueryLength = 200;
@@ -37,7 +38,15 @@ public sealed class CommentSearchQuery(QueryRequestParser parser, CommentStore c
         int pageSize = InsightSelection.ReadCount(request.PageSize, "page_size", 50, MaxPageSize);
         var after = ReadToken(request.PageToken);
         var selection = await InsightSelection.ReadAsync(
-            parser, request.SurveyId, request.SurveyIds, request.StartTime, request.EndTime, request.Filters, cancellationToken);
+            parser,
+            cohorts,
+            request.SurveyId,
+            request.SurveyIds,
+            request.StartTime,
+            request.EndTime,
+            request.Filters,
+            request.CohortFilters,
+            cancellationToken);
         if (!await comments.HasSearchTermsAsync(text, cancellationToken))
         {
             throw RpcErrors.InvalidArgument(

@@ -1,12 +1,13 @@
 using NpsGrpc.Domain.Insights;
 using NpsGrpc.Server.Analytics;
+using NpsGrpc.Server.Cohorts;
 using NpsGrpc.Storage.Insights;
 using NpsGrpc.V1;
 
 namespace NpsGrpc.Server.Insights;
 
 /// <summary>Comment themes: the terms most distinctive of promoters' comments against detractors', and the reverse.</summary>
-public sealed class CommentThemeQuery(QueryRequestParser parser, CommentStore comments)
+public sealed class CommentThemeQuery(QueryRequestParser parser, CohortResolver cohorts, CommentStore comments)
 {
     /// <summary>Largest top_k.</summary>
     public const int MaxTopK = 200;
@@ -20,7 +21,15 @@ public sealed class CommentThemeQuery(QueryRequestParser parser, CommentStore co
         int topK = InsightSelection.ReadCount(request.TopK, "top_k", 20, MaxTopK);
         int minCount = InsightSelection.ReadCount(request.MinCount, "min_count", 3, MaxMinCount);
         var selection = await InsightSelection.ReadAsync(
-            parser, request.SurveyId, request.SurveyIds, request.StartTime, request.EndTime, request.Filters, cancellationToken);
+            parser,
+            cohorts,
+            request.SurveyId,
+            request.SurveyIds,
+            request.StartTime,
+            request.EndTime,
+            request.Filters,
+            request.CohortFilters,
+            cancellationToken);
 
         var response = new GetCommentThemesResponse();
         var terms = new DistinctiveTerms();

@@ -1,6 +1,7 @@
 using NpsGrpc.Domain.Insights;
 using NpsGrpc.Domain.Scoring;
 using NpsGrpc.Server.Analytics;
+using NpsGrpc.Server.Cohorts;
 using NpsGrpc.Server.Errors;
 using NpsGrpc.Storage.Insights;
 using NpsGrpc.Storage.Queries;
@@ -9,7 +10,7 @@ using NpsGrpc.V1;
 namespace NpsGrpc.Server.Insights;
 
 /// <summary>Persona profiles: attribute values over- and under-represented among promoters and among detractors.</summary>
-public sealed class PersonaQuery(QueryRequestParser parser, AttributeValueCounter counter)
+public sealed class PersonaQuery(QueryRequestParser parser, CohortResolver cohorts, AttributeValueCounter counter)
 {
     /// <summary>Maximum attributes a request may name.</summary>
     public const int MaxAttributes = 20;
@@ -36,7 +37,15 @@ public sealed class PersonaQuery(QueryRequestParser parser, AttributeValueCounte
         int minSample = InsightSelection.ReadCount(request.MinSampleSize, "min_sample_size", DefaultThreshold, MaxThreshold);
         int topK = InsightSelection.ReadCount(request.TopK, "top_k", 0, MaxTopK);
         var selection = await InsightSelection.ReadAsync(
-            parser, request.SurveyId, request.SurveyIds, request.StartTime, request.EndTime, request.Filters, cancellationToken);
+            parser,
+            cohorts,
+            request.SurveyId,
+            request.SurveyIds,
+            request.StartTime,
+            request.EndTime,
+            request.Filters,
+            request.CohortFilters,
+            cancellationToken);
 
         // No attributes named means every key found.
         var profiled = attributes.Count == 0 ? null : attributes.Distinct().ToList();

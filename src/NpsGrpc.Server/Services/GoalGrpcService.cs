@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using NpsGrpc.Domain.Validation;
+using NpsGrpc.Server.Cohorts;
 using NpsGrpc.Server.Errors;
 using NpsGrpc.Server.Goals;
 using NpsGrpc.Server.Ingest;
@@ -12,7 +13,8 @@ using NpsGrpc.V1;
 namespace NpsGrpc.Server.Services;
 
 /// <summary>gRPC NPS goals: create, get, list, delete and progress.</summary>
-public sealed class GoalGrpcService(GoalStore store, SurveyStore surveys, GoalProgressCalculator progress)
+public sealed class GoalGrpcService(
+    GoalStore store, SurveyStore surveys, CohortResolver cohorts, GoalProgressCalculator progress)
     : GoalService.GoalServiceBase
 {
     private const int DefaultPageSize = 50;
@@ -24,6 +26,7 @@ public sealed class GoalGrpcService(GoalStore store, SurveyStore surveys, GoalPr
         var goal = GoalValidator.Check(request.Goal);
         _ = await surveys.GetAsync(goal.SurveyId, context.CancellationToken)
             ?? throw RpcErrors.NotFound($"Survey '{goal.SurveyId}' in goal.survey_id does not exist.");
+        _ = await cohorts.ResolveAsync(goal.CohortFilters, "goal.cohort_filters", context.CancellationToken);
         var created = await store.CreateAsync(goal.GoalId, goal.SurveyId, goal.ToByteArray(), context.CancellationToken)
             ?? throw new RpcException(new Status(StatusCode.AlreadyExists, $"Goal '{goal.GoalId}' already exists."));
         return new CreateGoalResponse { Goal = ToMessage(created) };
