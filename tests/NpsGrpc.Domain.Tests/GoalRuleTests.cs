@@ -40,4 +40,22 @@ public sealed class GoalRuleTests
     {
         Assert.Equal(GoalState.Missed, GoalRule.Decide(30, Start, End, End, null, null));
     }
+
+    [Theory]
+    [InlineData(-48.5, 98.5, GoalState.Undecided)]
+    [InlineData(40.0, 98.5, GoalState.Undecided)]
+    public void Decide_SmallSampleRunning_Undecided(double lower, double upper, GoalState expected)
+    {
+        // One promoter: NPS 100, and the adjusted Wald interval [-48.5, 98.5] lies below it, so a target of 99 would
+        // look missed and a target of 30 met if the interval decided.
+        Assert.Equal(expected, GoalRule.Decide(99, Start, End, During, lower, upper, insufficientSample: true));
+        Assert.Equal(expected, GoalRule.Decide(30, Start, End, During, lower, upper, insufficientSample: true));
+    }
+
+    [Fact]
+    public void Decide_SmallSampleEnded_StillDecided()
+    {
+        Assert.Equal(GoalState.Missed, GoalRule.Decide(99, Start, End, End, -48.5, 98.5, insufficientSample: true));
+        Assert.Equal(GoalState.Met, GoalRule.Decide(30, Start, End, End, 40.0, 98.5, insufficientSample: true));
+    }
 }

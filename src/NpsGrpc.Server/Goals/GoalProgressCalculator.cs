@@ -53,7 +53,8 @@ public sealed class GoalProgressCalculator(SegmentQuery segments, CohortStore co
         var state = GoalRule.Decide(
             goal.TargetNps, start, end, now,
             hasInterval ? statistics.ConfidenceInterval!.Lower : null,
-            hasInterval ? statistics.ConfidenceInterval!.Upper : null);
+            hasInterval ? statistics.ConfidenceInterval!.Upper : null,
+            statistics.InsufficientSample);
         return new GetGoalProgressResponse
         {
             Goal = goal,
