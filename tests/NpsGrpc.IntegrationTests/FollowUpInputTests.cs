@@ -82,4 +82,17 @@ public sealed class FollowUpInputTests(ServerFixture fixture)
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Equal(field, TestResponses.BadRequestOf(error)!.FieldViolations.Single().Field);
     }
+
+    [Fact]
+    public async Task SubscribeFollowUps_CursorPastLastItem_InvalidArgument()
+    {
+        // A well-formed cursor that this database never handed out, as one kept from before a restore would be.
+        string cursor = System.Buffers.Text.Base64Url.EncodeToString("f1:999999999:999999999"u8);
+        using var call = FollowUpKit.Client(fixture).SubscribeFollowUps(new SubscribeFollowUpsRequest { Cursor = cursor });
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext(CancellationToken.None));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("cursor", TestResponses.BadRequestOf(error)!.FieldViolations.Single().Field);
+    }
 }

@@ -66,6 +66,14 @@ public sealed class FollowUpGrpcService(
                 : throw RpcErrors.InvalidArgument("survey_id", SurveyDirectory.InvalidSurveyIdMessage(request.SurveyId));
         }
 
+        if (position != FeedPosition.Start && !await store.IsIssuedAsync(position, context.CancellationToken))
+        {
+            throw RpcErrors.InvalidArgument(
+                "cursor",
+                "cursor points past the last follow-up item this database has opened; it comes from another database or " +
+                "from before a restore. Resume from a cursor this server returned, or start again with an empty cursor");
+        }
+
         // The stream ends with OK when the server stops, so shutdown does not wait for subscribers to leave.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         await foreach (var (item, itemPosition) in feed.ReadAsync(position, surveyId, stop.Token))

@@ -89,6 +89,23 @@ public sealed class OutreachStore(NpgsqlDataSource dataSource)
             cancellationToken: cancellationToken));
     }
 
+    /// <summary>
+    /// Whether this database has handed out <paramref name="position"/>: its load sequence and item id are at most the
+    /// last values of their sequences. A cursor beyond them comes from another database or from before a restore, and
+    /// a subscriber that resumed there would skip every item until the sequences caught up.
+    /// </summary>
+    public async Task<bool> IsIssuedAsync(FeedPosition position, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            """
+            SELECT @loadSeq <= coalesce(pg_sequence_last_value('response_load_seq'), 0)
+               AND @itemId <= coalesce(pg_sequence_last_value(pg_get_serial_sequence('outreach_items', 'item_id')::regclass), 0)
+            """,
+            new { loadSeq = position.LoadSeq, itemId = position.ItemId },
+            cancellationToken: cancellationToken));
+    }
+
     /// <summary>Whether a committed follow-up item lies after <paramref name="position"/>, optionally in one survey.</summary>
     public async Task<bool> HasFollowUpsAfterAsync(FeedPosition position, string? surveyId, CancellationToken cancellationToken)
     {
