@@ -84,7 +84,7 @@ public sealed class FollowUpInputTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task SubscribeFollowUps_CursorPastLastItem_InvalidArgument()
+    public async Task SubscribeFollowUps_UnissuedCursor_InvalidArgument()
     {
         // A well-formed cursor that this database never handed out, as one kept from before a restore would be.
         string cursor = System.Buffers.Text.Base64Url.EncodeToString("f1:999999999:999999999"u8);

@@ -13,12 +13,18 @@ namespace NpsGrpc.Server.FollowUps;
 /// therefore only delivers items up to the settled load sequence. Ingest takes each batch's load sequence under a
 /// shared advisory lock held to commit. Reading the mark takes that lock exclusively, so every batch up to the mark
 /// has ended. Taking the lock makes ingest wait for the batches in flight, so the feed takes it only after it has seen
-/// a committed item beyond its position.
+/// a committed item beyond its position. All subscribers share one reading of the mark per poll interval. A mark read
+/// a moment ago is still settled, only lower, so sharing it delays items by at most one poll, and ingest waits once
+/// per interval instead of once per subscriber.
 /// </remarks>
 public sealed partial class FollowUpFeed(
     OutreachStore store, ExportRunStore loadMarks, FollowUpOptions options, ILogger<FollowUpFeed> logger)
 {
     private const int PageSize = 500;
+
+    private readonly SemaphoreSlim _markGate = new(1, 1);
+    private long _sharedMark = -1;
+    private long _sharedMarkTicks;
 
     /// <summary>
     /// Yields the items after <paramref name="position"/> until <paramref name="cancellationToken"/> is cancelled,
@@ -65,12 +71,33 @@ public sealed partial class FollowUpFeed(
                 return [];
             }
 
-            long settled = await loadMarks.SettledLoadSequenceAsync(cancellationToken);
+            long settled = await SettledMarkAsync(cancellationToken);
             return await store.ReadFollowUpFeedAsync(position, settled, surveyId, PageSize, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return [];
+        }
+    }
+
+    // The settled load sequence. The gate lets one caller read it while the others wait and then reuse its value.
+    private async Task<long> SettledMarkAsync(CancellationToken cancellationToken)
+    {
+        await _markGate.WaitAsync(cancellationToken);
+        try
+        {
+            long now = Environment.TickCount64;
+            if (_sharedMark < 0 || now - _sharedMarkTicks >= (long)options.PollInterval.TotalMilliseconds)
+            {
+                _sharedMark = await loadMarks.SettledLoadSequenceAsync(cancellationToken);
+                _sharedMarkTicks = now;
+            }
+
+            return _sharedMark;
+        }
+        finally
+        {
+            _markGate.Release();
         }
     }
 
