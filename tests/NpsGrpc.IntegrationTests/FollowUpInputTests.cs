@@ -39,6 +39,18 @@ public sealed class FollowUpInputTests(ServerFixture fixture)
         Assert.Equal(field, TestResponses.BadRequestOf(error)!.FieldViolations.Single().Field);
     }
 
+    [Theory]
+    [InlineData(OutreachReason.PromoterComment, "reasons[0] OUTREACH_REASON_PROMOTER_COMMENT is not a follow-up reason")]
+    [InlineData((OutreachReason)99, "reasons[0] 99 is not a follow-up reason")]
+    public async Task ListFollowUps_BadReason_NamedAsInProto(OutreachReason reason, string expected)
+    {
+        var request = new ListFollowUpsRequest { Reasons = { reason } };
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await FollowUpKit.Client(fixture).ListFollowUpsAsync(request));
+
+        Assert.StartsWith(expected, TestResponses.BadRequestOf(error)!.FieldViolations.Single().Description, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, UpdateFollowUpRequest> BadUpdateRequests() => new()
     {
         { "item_id", new UpdateFollowUpRequest { ItemId = 0, Version = 1 } },

@@ -51,7 +51,7 @@ public sealed class CombinationQuery(QueryRequestParser parser, CohortResolver c
             NpsCategory.Unspecified or NpsCategory.Promoter => ScoreCategory.Promoter,
             NpsCategory.Detractor => ScoreCategory.Detractor,
             _ => throw RpcErrors.InvalidArgument(
-                "category", $"category {request.Category} is not supported; use NPS_CATEGORY_PROMOTER or NPS_CATEGORY_DETRACTOR"),
+                "category", $"category {ProtoNames.Of(request.Category)} is not supported; use NPS_CATEGORY_PROMOTER or NPS_CATEGORY_DETRACTOR"),
         };
         var selection = await InsightSelection.ReadAsync(
             parser,

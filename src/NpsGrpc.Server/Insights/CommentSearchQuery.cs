@@ -92,7 +92,7 @@ public sealed class CommentSearchQuery(QueryRequestParser parser, CohortResolver
                 NpsCategory.Passive => (7, 8),
                 NpsCategory.Promoter => (9, 10),
                 var other => throw RpcErrors.InvalidArgument(
-                    $"categories[{i}]", $"categories[{i}] {other} is invalid; use DETRACTOR, PASSIVE or PROMOTER"),
+                    $"categories[{i}]", $"categories[{i}] {ProtoNames.Of(other)} is invalid; use NPS_CATEGORY_DETRACTOR, NPS_CATEGORY_PASSIVE or NPS_CATEGORY_PROMOTER"),
             });
         }
 

@@ -18,10 +18,10 @@ public sealed class FollowUpGrpcService(
     public override async Task<ListFollowUpsResponse> ListFollowUps(ListFollowUpsRequest request, ServerCallContext context)
     {
         var statuses = request.Statuses.Select((status, index) => OutreachMessages.StatusText(status)
-            ?? throw RpcErrors.InvalidArgument($"statuses[{index}]", $"statuses[{index}] {status} is not a follow-up status")).ToArray();
+            ?? throw RpcErrors.InvalidArgument($"statuses[{index}]", $"statuses[{index}] {ProtoNames.Of(status)} is not a follow-up status")).ToArray();
         var reasons = request.Reasons.Select((reason, index) => OutreachMessages.FollowUpReasonText(reason)
             ?? throw RpcErrors.InvalidArgument(
-                $"reasons[{index}]", $"reasons[{index}] {reason} is not a follow-up reason; use DETRACTOR or SCORE_DROP")).ToArray();
+                $"reasons[{index}]", $"reasons[{index}] {ProtoNames.Of(reason)} is not a follow-up reason; use OUTREACH_REASON_DETRACTOR or OUTREACH_REASON_SCORE_DROP")).ToArray();
         var filter = OutreachRequests.ParseFilter(request.Filter, statuses, reasons);
         int pageSize = OutreachRequests.PageSize(request.PageSize);
         long after = OutreachRequests.AfterItemId(request.PageToken);
@@ -45,7 +45,7 @@ public sealed class FollowUpGrpcService(
         string? status = request.Status == FollowUpStatus.Unspecified
             ? null
             : OutreachMessages.StatusText(request.Status)
-              ?? throw RpcErrors.InvalidArgument("status", $"status {request.Status} is not a follow-up status");
+              ?? throw RpcErrors.InvalidArgument("status", $"status {ProtoNames.Of(request.Status)} is not a follow-up status");
         string? owner = CheckOptional(request.HasOwner, request.Owner, "owner", OutreachRequests.MaxOwnerLength);
         string? note = CheckOptional(request.HasNote, request.Note, "note", OutreachRequests.MaxNoteLength);
         var updated = await updater.UpdateAsync(
@@ -90,7 +90,7 @@ public sealed class FollowUpGrpcService(
     public override async Task<ListAdvocatesResponse> ListAdvocates(ListAdvocatesRequest request, ServerCallContext context)
     {
         var statuses = request.Statuses.Select((status, index) => OutreachMessages.StatusText(status)
-            ?? throw RpcErrors.InvalidArgument($"statuses[{index}]", $"statuses[{index}] {status} is not an advocate status")).ToArray();
+            ?? throw RpcErrors.InvalidArgument($"statuses[{index}]", $"statuses[{index}] {ProtoNames.Of(status)} is not an advocate status")).ToArray();
         var filter = OutreachRequests.ParseFilter(request.Filter, statuses, []);
         int pageSize = OutreachRequests.PageSize(request.PageSize);
         long after = OutreachRequests.AfterItemId(request.PageToken);
@@ -113,7 +113,7 @@ public sealed class FollowUpGrpcService(
         string? status = request.Status == AdvocateStatus.Unspecified
             ? null
             : OutreachMessages.StatusText(request.Status)
-              ?? throw RpcErrors.InvalidArgument("status", $"status {request.Status} is not an advocate status");
+              ?? throw RpcErrors.InvalidArgument("status", $"status {ProtoNames.Of(request.Status)} is not an advocate status");
         string? owner = CheckOptional(request.HasOwner, request.Owner, "owner", OutreachRequests.MaxOwnerLength);
         string? note = CheckOptional(request.HasNote, request.Note, "note", OutreachRequests.MaxNoteLength);
         var updated = await updater.UpdateAsync(
