@@ -39,7 +39,10 @@ public sealed class FollowUpListUpdateTests(ServerFixture fixture)
         {
             ItemId = d1.ItemId, Version = d1.Version, Status = FollowUpStatus.Contacted, Owner = "ana",
         });
-        await client.UpdateFollowUpAsync(new UpdateFollowUpRequest { ItemId = d2.ItemId, Version = d2.Version, Owner = "ben" });
+        // Owners are stored without surrounding whitespace, so a blank owner leaves an item unassigned.
+        var blank = all.Single(i => i.Response.ResponseId == "p2");
+        await client.UpdateFollowUpAsync(new UpdateFollowUpRequest { ItemId = d2.ItemId, Version = d2.Version, Owner = " ben  " });
+        await client.UpdateFollowUpAsync(new UpdateFollowUpRequest { ItemId = blank.ItemId, Version = blank.Version, Owner = "   " });
 
         async Task<string[]> IdsAsync(ListFollowUpsRequest request)
         {

@@ -46,7 +46,7 @@ public sealed class FollowUpGrpcService(
             ? null
             : OutreachMessages.StatusText(request.Status)
               ?? throw RpcErrors.InvalidArgument("status", $"status {ProtoNames.Of(request.Status)} is not a follow-up status");
-        string? owner = CheckOptional(request.HasOwner, request.Owner, "owner", OutreachRequests.MaxOwnerLength);
+        string? owner = CheckOptional(request.HasOwner, request.Owner, "owner", OutreachRequests.MaxOwnerLength)?.Trim();
         string? note = CheckOptional(request.HasNote, request.Note, "note", OutreachRequests.MaxNoteLength);
         var updated = await updater.UpdateAsync(
             OutreachKind.FollowUp, request.ItemId, request.Version, status, owner, note, context.CancellationToken);
@@ -114,7 +114,7 @@ public sealed class FollowUpGrpcService(
             ? null
             : OutreachMessages.StatusText(request.Status)
               ?? throw RpcErrors.InvalidArgument("status", $"status {ProtoNames.Of(request.Status)} is not an advocate status");
-        string? owner = CheckOptional(request.HasOwner, request.Owner, "owner", OutreachRequests.MaxOwnerLength);
+        string? owner = CheckOptional(request.HasOwner, request.Owner, "owner", OutreachRequests.MaxOwnerLength)?.Trim();
         string? note = CheckOptional(request.HasNote, request.Note, "note", OutreachRequests.MaxNoteLength);
         var updated = await updater.UpdateAsync(
             OutreachKind.Advocacy, request.ItemId, request.Version, status, owner, note, context.CancellationToken);
