@@ -41,8 +41,8 @@ public sealed class ExportScriptedServer : IAsyncDisposable
         var service = new ScriptedExportService();
         var builder = WebApplication.CreateSlimBuilder();
 
-        // The test folder holds the real server's appsettings.json, whose Kestrel endpoint on port 50051 would be
-        // bound as well and fail whenever another process holds that port.
+        // The test folder contains the real server's appsettings.json. Its Kestrel endpoint on port 50051 would be bound
+        // as well, and binding fails whenever another process uses that port.
         builder.Configuration.Sources.Clear();
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));

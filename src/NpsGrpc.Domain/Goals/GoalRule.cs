@@ -1,7 +1,7 @@
 namespace NpsGrpc.Domain.Goals;
 
 /// <summary>
-/// Decides a goal from the NPS interval over [start, min(now, end)). The first rule that holds decides. Before the
+/// Decides a goal from the NPS interval over [start, min(now, end)). The first rule that applies decides. Before the
 /// start the goal is not started. A lower bound at or above the target meets it. An upper bound below the target
 /// misses it. Once the period has ended, a goal not met is missed. Otherwise it is undecided. Without any response
 /// there is no interval, so the goal is undecided while the period runs and missed after it. While the period runs,

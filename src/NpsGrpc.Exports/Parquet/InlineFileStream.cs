@@ -2,10 +2,9 @@ namespace NpsGrpc.Exports.Parquet;
 
 /// <summary>
 /// A file stream whose asynchronous methods run synchronously on the calling thread. Parquet.Net writes through the
-/// asynchronous methods only. On Linux a file has no asynchronous I/O, so each of those calls would be handed to a
-/// thread-pool thread and the writer would resume on another thread for every page. Writes of a staged file go to the
-/// page cache and are short, so running them inline costs less than the thread switches, which left the thread pool
-/// spinning for work on a two-core server.
+/// asynchronous methods. .NET has no asynchronous file I/O on Linux, so each of those calls would be handed to a
+/// thread-pool thread, and the writer would resume on another thread for every page. Writes of a staged file go to
+/// the page cache and are short, so running them inline avoids those thread switches.
 /// </summary>
 public sealed class InlineFileStream(FileStream file) : Stream
 {

@@ -31,7 +31,7 @@ public sealed class RowBuffer
     /// <summary>The columns, in schema order.</summary>
     public IReadOnlyList<ColumnSpec> Columns { get; }
 
-    /// <summary>Rows the buffer holds before its columns grow.</summary>
+    /// <summary>Number of rows the columns have room for before they grow.</summary>
     public int Capacity => _columns[0].Length;
 
     /// <summary>Completed rows.</summary>
@@ -162,14 +162,14 @@ public sealed class RowBuffer
 
     private void ReturnBlocks(bool keepFirst)
     {
-        int kept = keepFirst && _blocks.Count > 0 ? 1 : 0;
-        for (int i = kept; i < _blocks.Count; i++)
+        int firstReturned = keepFirst && _blocks.Count > 0 ? 1 : 0;
+        for (int i = firstReturned; i < _blocks.Count; i++)
         {
             ArrayPool<char>.Shared.Return(_blocks[i]);
         }
 
-        _blocks.RemoveRange(kept, _blocks.Count - kept);
-        _block = kept == 1 ? _blocks[0] : null;
+        _blocks.RemoveRange(firstReturned, _blocks.Count - firstReturned);
+        _block = firstReturned == 1 ? _blocks[0] : null;
         _blockUsed = 0;
     }
 

@@ -229,9 +229,9 @@ public sealed partial class ExportRunner(
         await destination.WriteWholeAsync(path, content, cancellationToken);
         await destination.WriteWholeAsync(ExportTables.LatestManifestPath, content, cancellationToken);
 
-        // Superseded files go only after the manifest that drops them is out, and before the run shows SUCCEEDED, so
-        // a caller that waits for the run sees them gone. Files a failed deletion left behind are retried by every
-        // later publication.
+        // Superseded files are deleted after the manifest that drops them is written and before the run shows
+        // SUCCEEDED, so a caller that waits for the run finds them deleted. Every later publication retries a failed
+        // deletion.
         var deleted = new List<string>();
         foreach (string old in await runs.PathsAwaitingDeletionAsync(target.TargetId, run.RunId, cancellationToken))
         {

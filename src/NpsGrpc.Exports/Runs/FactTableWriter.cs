@@ -38,8 +38,8 @@ public sealed class FactTableWriter
         Score = 6, Category = 7, IsPromoter = 8, IsPassive = 9, IsDetractor = 10, Weight = 11, Comment = 12, FirstAttribute = 13;
 
     /// <summary>
-    /// Emptied buffers kept for reuse, so column arrays are not allocated and grown again for every date: a run over
-    /// years of responses starts a buffer per date. The pool holds at most four full row groups' worth of rows.
+    /// Emptied buffers kept for reuse, so column arrays are not allocated and grown again for every date, because a
+    /// run over years of responses starts a buffer per date. The pool keeps at most four full row groups of capacity.
     /// </summary>
     private readonly System.Collections.Concurrent.ConcurrentBag<RowBuffer> _pool = [];
     private long _pooledCapacity;

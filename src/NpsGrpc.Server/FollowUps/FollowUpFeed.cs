@@ -80,7 +80,7 @@ public sealed partial class FollowUpFeed(
         }
     }
 
-    // The settled load sequence. The gate lets one caller read it while the others wait and then reuse its value.
+    // Returns the settled load sequence. The gate lets one caller read it while the others wait and reuse its value.
     private async Task<long> SettledMarkAsync(CancellationToken cancellationToken)
     {
         await _markGate.WaitAsync(cancellationToken);

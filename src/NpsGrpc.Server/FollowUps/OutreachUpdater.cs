@@ -43,11 +43,12 @@ public sealed class OutreachUpdater(OutreachStore store, TimeProvider time)
             ?? throw VersionConflict(noun, itemId, version, null);
     }
 
-    private static RpcException VersionConflict(string noun, long itemId, long given, long? current)
+    private static RpcException VersionConflict(string noun, long itemId, long expectedVersion, long? current)
     {
-        string now = current is { } value ? $"it is now at version {value}" : "it changed meanwhile";
+        string actual = current is { } value ? $"it is at version {value}" : "it changed meanwhile";
         return new RpcException(new Status(
             StatusCode.Aborted,
-            $"{noun} {itemId} is no longer at version {given}; {now}. Read it again and retry the update."));
+            $"{noun} {itemId} is not at the expected version {expectedVersion} because {actual}. " +
+            "Read it again and retry the update."));
     }
 }

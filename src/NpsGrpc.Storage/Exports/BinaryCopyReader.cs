@@ -6,9 +6,8 @@ namespace NpsGrpc.Storage.Exports;
 
 /// <summary>
 /// Decodes the rows of a <c>COPY ... TO STDOUT (FORMAT BINARY)</c> from the raw COPY stream, field by field, in the
-/// order of the statement's columns. Npgsql's typed exporter resolves a converter and checks state for every value;
-/// for the tens of millions of values of an export that cost as much CPU as PostgreSQL spent producing them, so the
-/// export reads the few types it selects itself. Text in low-cardinality columns can go through a
+/// order of the statement's columns. Npgsql's typed exporter resolves a converter and checks its state for every
+/// value. The export selects only a few column types, so it decodes them itself from the raw COPY stream. Text in low-cardinality columns can go through a
 /// <see cref="TextCache"/>, which returns the same string instance for repeated values instead of a new one per row.
 /// Not thread-safe: one thread reads a COPY from start to end.
 /// </summary>
@@ -250,15 +249,15 @@ public sealed class BinaryCopyReader : IAsyncDisposable
 }
 
 /// <summary>
-/// Strings of a low-cardinality column, so that each distinct value is allocated once. Holds at most a fixed number of
-/// values; past that, new values are returned as new strings and not kept.
+/// Strings of a low-cardinality column, so that each distinct value is allocated once. It keeps a fixed number of
+/// values at most. Past that, new values are returned as new strings and not kept.
 /// </summary>
-/// <param name="capacity">Most values kept.</param>
+/// <param name="capacity">Maximum number of values kept.</param>
 public sealed class TextCache(int capacity = 4096)
 {
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
 
-    /// <summary>The string equal to <paramref name="characters"/>.</summary>
+    /// <summary>Returns the string equal to <paramref name="characters"/>.</summary>
     public string Get(ReadOnlySpan<char> characters)
     {
         var lookup = _values.GetAlternateLookup<ReadOnlySpan<char>>();

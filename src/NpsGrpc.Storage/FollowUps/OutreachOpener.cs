@@ -12,7 +12,7 @@ namespace NpsGrpc.Storage.FollowUps;
 /// </summary>
 public static class OutreachOpener
 {
-    // A response opens at most one item, and the first rule that holds wins. A detractor response opens a 'detractor'
+    // A response opens at most one item, and the first rule that applies wins. A detractor response opens a 'detractor'
     // follow-up. A response at least @min_drop points under the customer's previous one opens a 'score_drop'
     // follow-up, but only when it is now the customer's latest by (responded_at, response_id), so a late response
     // older than the latest is never a score drop. A promoter response with a non-blank comment opens an advocacy
