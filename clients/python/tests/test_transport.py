@@ -1,0 +1,189 @@
+"""Retries, deadlines, API keys and stream resumption, against an in-process gRPC server whose
+failures each test scripts, because the real server cannot be made UNAVAILABLE on demand."""
+
+from __future__ import annotations
+
+import threading
+from concurrent import futures
+from datetime import datetime, timezone
+
+import grpc
+import pytest
+
+from nps.v1 import ingest_pb2, ingest_pb2_grpc, survey_pb2, survey_pb2_grpc
+from npsgrpc import NpsClient, NpsError, RetryPolicy, survey_response
+
+FAST_RETRY = RetryPolicy(max_attempts=4, initial_backoff=0.01, max_backoff=0.05)
+
+
+class ScriptedSurveys(survey_pb2_grpc.SurveyServiceServicer):
+    """GetSurvey fails with the scripted codes in order, then succeeds; it records each call's metadata."""
+
+    def __init__(self, failures: list[grpc.StatusCode]):
+        self.failures = list(failures)
+        self.metadata: list[dict[str, str]] = []
+
+    def GetSurvey(self, request, context):
+        self.metadata.append(dict(context.invocation_metadata()))
+        if self.failures:
+            context.abort(self.failures.pop(0), "scripted failure")
+        return survey_pb2.GetSurveyResponse(survey=survey_pb2.Survey(survey_id=request.survey_id))
+
+    def ListSurveys(self, request, context):
+        # Waits until the client's deadline cancels the call.
+        done = threading.Event()
+        context.add_callback(done.set)
+        done.wait(30)
+        return survey_pb2.ListSurveysResponse()
+
+
+class ScriptedIngest(ingest_pb2_grpc.IngestServiceServicer):
+    """StreamResponses acknowledges every batch, except that the first stream fails with
+    UNAVAILABLE after acknowledging ``fail_after`` batches. Records the batch ids of each stream."""
+
+    def __init__(self, fail_after: int):
+        self.fail_after = fail_after
+        self.streams: list[list[str]] = []
+
+    def StreamResponses(self, request_iterator, context):
+        received: list[str] = []
+        self.streams.append(received)
+        first_stream = len(self.streams) == 1
+        for request in request_iterator:
+            received.append(request.batch_id)
+            if first_stream and len(received) > self.fail_after:
+                context.abort(grpc.StatusCode.UNAVAILABLE, "scripted failure")
+            result = ingest_pb2.ResponseBatchResult(batch_id=request.batch_id, accepted_count=len(request.responses))
+            yield ingest_pb2.StreamResponsesResponse(result=result)
+
+
+@pytest.fixture
+def scripted_server():
+    servers = []
+
+    def start(surveys=None, ingest=None) -> str:
+        server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+        if surveys is not None:
+            survey_pb2_grpc.add_SurveyServiceServicer_to_server(surveys, server)
+        if ingest is not None:
+            ingest_pb2_grpc.add_IngestServiceServicer_to_server(ingest, server)
+        port = server.add_insecure_port("127.0.0.1:0")
+        server.start()
+        servers.append(server)
+        return f"127.0.0.1:{port}"
+
+    yield start
+    for server in servers:
+        server.stop(grace=None)
+
+
+def one_response(index: int) -> ingest_pb2.SurveyResponse:
+    return survey_response(f"r-{index}", "c-1", 9, datetime(2026, 1, 1, tzinfo=timezone.utc))
+
+
+def test_call_retries_unavailable_then_succeeds(scripted_server):
+    surveys = ScriptedSurveys([grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.UNAVAILABLE])
+    with NpsClient(scripted_server(surveys=surveys), retry=FAST_RETRY) as client:
+        survey = client.get_survey("s-1")
+
+    assert survey.survey_id == "s-1"
+    assert len(surveys.metadata) == 3
+
+
+def test_call_gives_up_after_max_attempts(scripted_server):
+    surveys = ScriptedSurveys([grpc.StatusCode.UNAVAILABLE] * 10)
+    with NpsClient(scripted_server(surveys=surveys), retry=FAST_RETRY) as client:
+        with pytest.raises(NpsError) as raised:
+            client.get_survey("s-1")
+
+    assert raised.value.code == grpc.StatusCode.UNAVAILABLE
+    assert len(surveys.metadata) == FAST_RETRY.max_attempts
+
+
+def test_call_does_not_retry_invalid_argument(scripted_server):
+    surveys = ScriptedSurveys([grpc.StatusCode.INVALID_ARGUMENT])
+    with NpsClient(scripted_server(surveys=surveys), retry=FAST_RETRY) as client:
+        with pytest.raises(NpsError) as raised:
+            client.get_survey("s-1")
+
+    assert raised.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert raised.value.message == "scripted failure"
+    assert len(surveys.metadata) == 1
+
+
+def test_call_sends_api_key_as_bearer(scripted_server):
+    surveys = ScriptedSurveys([grpc.StatusCode.UNAVAILABLE])
+    with NpsClient(scripted_server(surveys=surveys), api_key="k-123", retry=FAST_RETRY) as client:
+        client.get_survey("s-1")
+
+    assert [metadata.get("authorization") for metadata in surveys.metadata] == ["Bearer k-123", "Bearer k-123"]
+
+
+def test_call_without_key_sends_no_authorization(scripted_server):
+    surveys = ScriptedSurveys([])
+    with NpsClient(scripted_server(surveys=surveys)) as client:
+        client.get_survey("s-1")
+
+    assert "authorization" not in surveys.metadata[0]
+
+
+def test_call_default_deadline_exceeded(scripted_server):
+    with NpsClient(scripted_server(surveys=ScriptedSurveys([])), timeout=0.2) as client:
+        with pytest.raises(NpsError) as raised:
+            client.call(client.surveys.ListSurveys, survey_pb2.ListSurveysRequest())
+
+    assert raised.value.code == grpc.StatusCode.DEADLINE_EXCEEDED
+
+
+def test_stream_resends_unacknowledged_batches(scripted_server):
+    ingest = ScriptedIngest(fail_after=2)
+    batches = [[one_response(index)] for index in range(5)]
+    with NpsClient(scripted_server(ingest=ingest), retry=FAST_RETRY) as client:
+        results = client.stream_responses("s-1", batches, batch_id_prefix="b")
+
+    assert [result.batch_id for result in results] == ["b-0", "b-1", "b-2", "b-3", "b-4"]
+    assert ingest.streams[0][:3] == ["b-0", "b-1", "b-2"]
+    assert ingest.streams[1][0] == "b-2"
+    assert ingest.streams[1] == ["b-2", "b-3", "b-4"]
+
+
+def test_stream_accepts_generator(scripted_server):
+    ingest = ScriptedIngest(fail_after=100)
+    pulled = []
+
+    def batches():
+        for index in range(3):
+            pulled.append(index)
+            yield [one_response(index)]
+
+    with NpsClient(scripted_server(ingest=ingest), retry=FAST_RETRY) as client:
+        results = client.stream_responses("s-1", batches(), batch_id_prefix="gen")
+
+    assert pulled == [0, 1, 2]
+    assert [result.accepted_count for result in results] == [1, 1, 1]
+
+
+def test_stream_source_error_raised_after_acks(scripted_server):
+    ingest = ScriptedIngest(fail_after=100)
+
+    def batches():
+        yield [one_response(0)]
+        raise ValueError("bad input file")
+
+    with NpsClient(scripted_server(ingest=ingest), retry=FAST_RETRY) as client:
+        with pytest.raises(ValueError, match="bad input file"):
+            client.stream_responses("s-1", batches(), batch_id_prefix="src")
+
+    assert ingest.streams == [["src-0"]]
+
+
+def test_retry_policy_rejects_zero_attempts():
+    with pytest.raises(ValueError, match="max_attempts"):
+        RetryPolicy(max_attempts=0)
+
+
+def test_retry_backoff_within_ceiling():
+    policy = RetryPolicy(initial_backoff=0.1, max_backoff=1.0, multiplier=2.0)
+    for retry, ceiling in [(1, 0.1), (2, 0.2), (3, 0.4), (4, 0.8), (5, 1.0), (9, 1.0)]:
+        for _ in range(50):
+            assert 0 <= policy.backoff(retry) <= ceiling
