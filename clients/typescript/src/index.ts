@@ -1,0 +1,15 @@
+export { NpsClient, surveyResponse } from "./client.js";
+export type { NpsClientOptions, StreamResponsesOptions, GetNpsOptions } from "./client.js";
+export type { Batch } from "./batch-stream.js";
+export { NpsError, grpcCodeName } from "./errors.js";
+export type { FieldViolation } from "./errors.js";
+export { defaultRetryPolicy } from "./retry.js";
+export type { RetryPolicy } from "./retry.js";
+export * from "./gen/nps/v1/cohort_pb.js";
+export * from "./gen/nps/v1/export_pb.js";
+export * from "./gen/nps/v1/followup_pb.js";
+export * from "./gen/nps/v1/goal_pb.js";
+export * from "./gen/nps/v1/ingest_pb.js";
+export * from "./gen/nps/v1/insight_pb.js";
+export * from "./gen/nps/v1/query_pb.js";
+export * from "./gen/nps/v1/survey_pb.js";

@@ -1,0 +1,204 @@
+// Retries, deadlines, API keys and stream resumption, against an in-process gRPC server whose
+// failures each test scripts, because the real server cannot be made UNAVAILABLE on demand.
+import assert from "node:assert/strict";
+import { createServer, type Http2Server } from "node:http2";
+import { afterEach, describe, it } from "node:test";
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import {
+  IngestService,
+  NpsClient,
+  NpsError,
+  ResponseBatchResultSchema,
+  SurveyService,
+  surveyResponse,
+  type StreamResponsesRequest,
+} from "../src/index.js";
+import { backoffMs, resolveRetryPolicy } from "../src/retry.js";
+
+const fastRetry = { maxAttempts: 4, initialBackoffMs: 10, maxBackoffMs: 50 };
+
+const servers: Http2Server[] = [];
+const clients: NpsClient[] = [];
+
+afterEach(async () => {
+  clients.splice(0).forEach((client) => client.close());
+  await Promise.all(servers.splice(0).map((server) => new Promise((done) => server.close(done))));
+});
+
+async function startScripted(routes: (router: ConnectRouter) => void): Promise<string> {
+  const server = createServer(connectNodeAdapter({ routes, grpc: true, connect: false, grpcWeb: false }));
+  servers.push(server);
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const address = server.address();
+  if (address === null || typeof address !== "object") {
+    throw new Error(`the scripted server has no TCP address: ${address}`);
+  }
+  return `http://127.0.0.1:${address.port}`;
+}
+
+function newClient(baseUrl: string, options: { apiKey?: string; timeoutMs?: number } = {}): NpsClient {
+  const client = new NpsClient({ baseUrl, retry: fastRetry, ...options });
+  clients.push(client);
+  return client;
+}
+
+/** GetSurvey fails with the scripted codes in order, then succeeds; records each call's headers. */
+function scriptedSurveys(failures: Code[]) {
+  const authorizations: (string | null)[] = [];
+  const routes = (router: ConnectRouter) =>
+    router.service(SurveyService, {
+      getSurvey(request, context: HandlerContext) {
+        authorizations.push(context.requestHeader.get("authorization"));
+        const failure = failures.shift();
+        if (failure !== undefined) {
+          throw new ConnectError("scripted failure", failure);
+        }
+        return { survey: { surveyId: request.surveyId } };
+      },
+      async listSurveys(_request, context: HandlerContext) {
+        // Waits until the client's deadline cancels the call.
+        await new Promise((done) => context.signal.addEventListener("abort", done, { once: true }));
+        return {};
+      },
+    });
+  return { authorizations, routes };
+}
+
+/**
+ * StreamResponses acknowledges every batch, except that the first stream fails with UNAVAILABLE
+ * after acknowledging `failAfter` batches. Records the batch ids of each stream.
+ */
+function scriptedIngest(failAfter: number) {
+  const streams: string[][] = [];
+  const routes = (router: ConnectRouter) =>
+    router.service(IngestService, {
+      async *streamResponses(requests: AsyncIterable<StreamResponsesRequest>) {
+        const received: string[] = [];
+        streams.push(received);
+        const firstStream = streams.length === 1;
+        for await (const request of requests) {
+          received.push(request.batchId);
+          if (firstStream && received.length > failAfter) {
+            throw new ConnectError("scripted failure", Code.Unavailable);
+          }
+          const result = create(ResponseBatchResultSchema, {
+            batchId: request.batchId,
+            acceptedCount: request.responses.length,
+          });
+          yield { result };
+        }
+      },
+    });
+  return { streams, routes };
+}
+
+function oneResponse(index: number) {
+  return surveyResponse(`r-${index}`, "c-1", 9, new Date(Date.UTC(2026, 0, 1)));
+}
+
+describe("NpsClient transport behaviour", () => {
+  it("retries UNAVAILABLE then succeeds", async () => {
+    const scripted = scriptedSurveys([Code.Unavailable, Code.Unavailable]);
+    const client = newClient(await startScripted(scripted.routes));
+
+    const survey = await client.getSurvey("s-1");
+
+    assert.equal(survey.surveyId, "s-1");
+    assert.equal(scripted.authorizations.length, 3);
+  });
+
+  it("gives up after maxAttempts", async () => {
+    const scripted = scriptedSurveys(Array(10).fill(Code.Unavailable));
+    const client = newClient(await startScripted(scripted.routes));
+
+    await assert.rejects(client.getSurvey("s-1"), (error: unknown) => {
+      assert.ok(error instanceof NpsError);
+      assert.equal(error.code, Code.Unavailable);
+      return true;
+    });
+    assert.equal(scripted.authorizations.length, fastRetry.maxAttempts);
+  });
+
+  it("does not retry INVALID_ARGUMENT", async () => {
+    const scripted = scriptedSurveys([Code.InvalidArgument]);
+    const client = newClient(await startScripted(scripted.routes));
+
+    await assert.rejects(client.getSurvey("s-1"), (error: unknown) => {
+      assert.ok(error instanceof NpsError);
+      assert.equal(error.code, Code.InvalidArgument);
+      assert.equal(error.serverMessage, "scripted failure");
+      return true;
+    });
+    assert.equal(scripted.authorizations.length, 1);
+  });
+
+  it("sends the API key as a bearer token on every attempt", async () => {
+    const scripted = scriptedSurveys([Code.Unavailable]);
+    const client = newClient(await startScripted(scripted.routes), { apiKey: "k-123" });
+
+    await client.getSurvey("s-1");
+
+    assert.deepEqual(scripted.authorizations, ["Bearer k-123", "Bearer k-123"]);
+  });
+
+  it("sends no authorization without a key", async () => {
+    const scripted = scriptedSurveys([]);
+    const client = newClient(await startScripted(scripted.routes));
+
+    await client.getSurvey("s-1");
+
+    assert.deepEqual(scripted.authorizations, [null]);
+  });
+
+  it("default deadline ends a call with DEADLINE_EXCEEDED", async () => {
+    const scripted = scriptedSurveys([]);
+    const client = newClient(await startScripted(scripted.routes), { timeoutMs: 200 });
+
+    await assert.rejects(client.surveys.listSurveys({}), (error: unknown) => {
+      assert.equal(NpsError.from(error).code, Code.DeadlineExceeded);
+      return true;
+    });
+  });
+
+  it("streamResponses resends unacknowledged batches", async () => {
+    const scripted = scriptedIngest(2);
+    const client = newClient(await startScripted(scripted.routes));
+    const batches = [0, 1, 2, 3, 4].map((index) => [oneResponse(index)]);
+
+    const results = await client.streamResponses("s-1", batches, { batchIdPrefix: "b" });
+
+    assert.deepEqual(results.map((result) => result.batchId), ["b-0", "b-1", "b-2", "b-3", "b-4"]);
+    assert.deepEqual(scripted.streams[0].slice(0, 3), ["b-0", "b-1", "b-2"]);
+    assert.deepEqual(scripted.streams[1], ["b-2", "b-3", "b-4"]);
+  });
+
+  it("streamResponses rethrows a source error after the acknowledgements", async () => {
+    const scripted = scriptedIngest(100);
+    const client = newClient(await startScripted(scripted.routes));
+    function* batches() {
+      yield [oneResponse(0)];
+      throw new Error("bad input file");
+    }
+
+    await assert.rejects(client.streamResponses("s-1", batches(), { batchIdPrefix: "src" }), /bad input file/);
+    assert.deepEqual(scripted.streams, [["src-0"]]);
+  });
+
+  it("retry policy rejects zero attempts", () => {
+    assert.throws(() => resolveRetryPolicy({ maxAttempts: 0 }), /maxAttempts/);
+  });
+
+  it("backoff stays within its ceiling", () => {
+    const policy = resolveRetryPolicy({ initialBackoffMs: 100, maxBackoffMs: 1000, multiplier: 2 });
+    const cases: [number, number][] = [[1, 100], [2, 200], [3, 400], [4, 800], [5, 1000], [9, 1000]];
+    for (const [retry, ceiling] of cases) {
+      for (let sample = 0; sample < 50; sample++) {
+        const wait = backoffMs(policy, retry);
+        assert.ok(wait >= 0, `retry ${retry}: wait ${wait} is negative`);
+        assert.ok(wait <= ceiling, `retry ${retry}: wait ${wait} is over the ceiling ${ceiling}`);
+      }
+    }
+  });
+});
