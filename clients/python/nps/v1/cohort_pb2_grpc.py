@@ -12,6 +12,13 @@ class CohortServiceStub(object):
     one cohort can be used in queries of any survey, because customers and their attributes
     are shared by every survey. Queries name cohorts in their cohort_filters and group-by
     fields; the server replaces each name with the stored conditions.
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), ABORTED when a
+    write collided with concurrent writes several times (nothing was written, so a retry is
+    safe), DEADLINE_EXCEEDED when the call's deadline passed or the database cancelled a
+    statement because it ran too long, CANCELLED when the client cancelled, and INTERNAL for
+    a server fault, whose message gives an error id that the server log records.
     """
 
     def __init__(self, channel):
@@ -54,6 +61,13 @@ class CohortServiceServicer(object):
     one cohort can be used in queries of any survey, because customers and their attributes
     are shared by every survey. Queries name cohorts in their cohort_filters and group-by
     fields; the server replaces each name with the stored conditions.
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), ABORTED when a
+    write collided with concurrent writes several times (nothing was written, so a retry is
+    safe), DEADLINE_EXCEEDED when the call's deadline passed or the database cancelled a
+    statement because it ran too long, CANCELLED when the client cancelled, and INTERNAL for
+    a server fault, whose message gives an error id that the server log records.
     """
 
     def CreateCohort(self, request, context):
@@ -151,6 +165,13 @@ class CohortService(object):
     one cohort can be used in queries of any survey, because customers and their attributes
     are shared by every survey. Queries name cohorts in their cohort_filters and group-by
     fields; the server replaces each name with the stored conditions.
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), ABORTED when a
+    write collided with concurrent writes several times (nothing was written, so a retry is
+    safe), DEADLINE_EXCEEDED when the call's deadline passed or the database cancelled a
+    statement because it ran too long, CANCELLED when the client cancelled, and INTERNAL for
+    a server fault, whose message gives an error id that the server log records.
     """
 
     @staticmethod

@@ -10,6 +10,13 @@ class ExportServiceStub(object):
     fact table, customer, survey and date dimensions, and a daily NPS table) into a directory,
     on a cron schedule or on demand. Each run exports the responses that arrived since the
     previous successful run and publishes a JSON manifest under _manifests/ when it finishes.
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), ABORTED when a
+    write collided with concurrent writes several times (nothing was written, so a retry is
+    safe), DEADLINE_EXCEEDED when the call's deadline passed or the database cancelled a
+    statement because it ran too long, CANCELLED when the client cancelled, and INTERNAL for
+    a server fault, whose message gives an error id that the server log records.
     """
 
     def __init__(self, channel):
@@ -75,6 +82,13 @@ class ExportServiceServicer(object):
     fact table, customer, survey and date dimensions, and a daily NPS table) into a directory,
     on a cron schedule or on demand. Each run exports the responses that arrived since the
     previous successful run and publishes a JSON manifest under _manifests/ when it finishes.
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), ABORTED when a
+    write collided with concurrent writes several times (nothing was written, so a retry is
+    safe), DEADLINE_EXCEEDED when the call's deadline passed or the database cancelled a
+    statement because it ran too long, CANCELLED when the client cancelled, and INTERNAL for
+    a server fault, whose message gives an error id that the server log records.
     """
 
     def CreateExportTarget(self, request, context):
@@ -234,6 +248,13 @@ class ExportService(object):
     fact table, customer, survey and date dimensions, and a daily NPS table) into a directory,
     on a cron schedule or on demand. Each run exports the responses that arrived since the
     previous successful run and publishes a JSON manifest under _manifests/ when it finishes.
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), ABORTED when a
+    write collided with concurrent writes several times (nothing was written, so a retry is
+    safe), DEADLINE_EXCEEDED when the call's deadline passed or the database cancelled a
+    statement because it ran too long, CANCELLED when the client cancelled, and INTERNAL for
+    a server fault, whose message gives an error id that the server log records.
     """
 
     @staticmethod

@@ -9,6 +9,13 @@ class GoalServiceStub(object):
     """NPS goals: a target NPS for a survey, optionally for a segment of attribute
     conditions and named cohorts, over a period, and the progress towards it with
     the same statistics as QueryService.GetNps.
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), ABORTED when a
+    write collided with concurrent writes several times (nothing was written, so a retry is
+    safe), DEADLINE_EXCEEDED when the call's deadline passed or the database cancelled a
+    statement because it ran too long, CANCELLED when the client cancelled, and INTERNAL for
+    a server fault, whose message gives an error id that the server log records.
     """
 
     def __init__(self, channel):
@@ -48,6 +55,13 @@ class GoalServiceServicer(object):
     """NPS goals: a target NPS for a survey, optionally for a segment of attribute
     conditions and named cohorts, over a period, and the progress towards it with
     the same statistics as QueryService.GetNps.
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), ABORTED when a
+    write collided with concurrent writes several times (nothing was written, so a retry is
+    safe), DEADLINE_EXCEEDED when the call's deadline passed or the database cancelled a
+    statement because it ran too long, CANCELLED when the client cancelled, and INTERNAL for
+    a server fault, whose message gives an error id that the server log records.
     """
 
     def CreateGoal(self, request, context):
@@ -142,6 +156,13 @@ class GoalService(object):
     """NPS goals: a target NPS for a survey, optionally for a segment of attribute
     conditions and named cohorts, over a period, and the progress towards it with
     the same statistics as QueryService.GetNps.
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), ABORTED when a
+    write collided with concurrent writes several times (nothing was written, so a retry is
+    safe), DEADLINE_EXCEEDED when the call's deadline passed or the database cancelled a
+    statement because it ran too long, CANCELLED when the client cancelled, and INTERNAL for
+    a server fault, whose message gives an error id that the server log records.
     """
 
     @staticmethod

@@ -14,6 +14,13 @@ class IngestServiceStub(object):
     A batch over the item limit ends the stream with RESOURCE_EXHAUSTED and nothing of it is
     stored; a message over the size limit is rejected by the gRPC layer with RESOURCE_EXHAUSTED.
     Batches acknowledged before such an error stay committed.
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), ABORTED when a
+    write collided with concurrent writes several times (nothing was written, so a retry is
+    safe), DEADLINE_EXCEEDED when the call's deadline passed or the database cancelled a
+    statement because it ran too long, CANCELLED when the client cancelled, and INTERNAL for
+    a server fault, whose message gives an error id that the server log records.
     """
 
     def __init__(self, channel):
@@ -48,6 +55,13 @@ class IngestServiceServicer(object):
     A batch over the item limit ends the stream with RESOURCE_EXHAUSTED and nothing of it is
     stored; a message over the size limit is rejected by the gRPC layer with RESOURCE_EXHAUSTED.
     Batches acknowledged before such an error stay committed.
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), ABORTED when a
+    write collided with concurrent writes several times (nothing was written, so a retry is
+    safe), DEADLINE_EXCEEDED when the call's deadline passed or the database cancelled a
+    statement because it ran too long, CANCELLED when the client cancelled, and INTERNAL for
+    a server fault, whose message gives an error id that the server log records.
     """
 
     def StreamResponses(self, request_iterator, context):
@@ -59,7 +73,8 @@ class IngestServiceServicer(object):
         Errors that end the stream: INVALID_ARGUMENT for an empty batch_id or a malformed
         survey_id; NOT_FOUND when the survey does not exist; RESOURCE_EXHAUSTED for a batch over
         the item limit; UNAVAILABLE when the database cannot be reached (resend unacknowledged
-        batches); CANCELLED or DEADLINE_EXCEEDED when the client gave up.
+        batches); ABORTED when a batch collided with concurrent writes several times (resend
+        unacknowledged batches); CANCELLED or DEADLINE_EXCEEDED when the client gave up.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -117,6 +132,13 @@ class IngestService(object):
     A batch over the item limit ends the stream with RESOURCE_EXHAUSTED and nothing of it is
     stored; a message over the size limit is rejected by the gRPC layer with RESOURCE_EXHAUSTED.
     Batches acknowledged before such an error stay committed.
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), ABORTED when a
+    write collided with concurrent writes several times (nothing was written, so a retry is
+    safe), DEADLINE_EXCEEDED when the call's deadline passed or the database cancelled a
+    statement because it ran too long, CANCELLED when the client cancelled, and INTERNAL for
+    a server fault, whose message gives an error id that the server log records.
     """
 
     @staticmethod

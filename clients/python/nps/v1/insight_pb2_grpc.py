@@ -12,6 +12,12 @@ class InsightServiceStub(object):
 
     Every request names its surveys, an optional range of responded_at, attribute conditions
     and named cohorts, with the same rules as QueryService.GetNps.
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), DEADLINE_EXCEEDED
+    when the call's deadline passed or the database cancelled a statement because it ran too
+    long, CANCELLED when the client cancelled, and INTERNAL for a server fault, whose message
+    gives an error id that the server log records.
     """
 
     def __init__(self, channel):
@@ -49,6 +55,12 @@ class InsightServiceServicer(object):
 
     Every request names its surveys, an optional range of responded_at, attribute conditions
     and named cohorts, with the same rules as QueryService.GetNps.
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), DEADLINE_EXCEEDED
+    when the call's deadline passed or the database cancelled a statement because it ran too
+    long, CANCELLED when the client cancelled, and INTERNAL for a server fault, whose message
+    gives an error id that the server log records.
     """
 
     def GetPersonas(self, request, context):
@@ -138,6 +150,12 @@ class InsightService(object):
 
     Every request names its surveys, an optional range of responded_at, attribute conditions
     and named cohorts, with the same rules as QueryService.GetNps.
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), DEADLINE_EXCEEDED
+    when the call's deadline passed or the database cancelled a statement because it ran too
+    long, CANCELLED when the client cancelled, and INTERNAL for a server fault, whose message
+    gives an error id that the server log records.
     """
 
     @staticmethod

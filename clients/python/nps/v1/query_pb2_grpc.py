@@ -11,6 +11,12 @@ class QueryServiceStub(object):
     Categories: detractor 0-6, passive 7-8, promoter 9-10. NPS = 100 x (promoters -
     detractors) / n, a number from -100 to +100, never rounded by the server. Every instant in a
     query must lie between 1900-01-01 and 3000-01-01 (INVALID_ARGUMENT otherwise).
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), DEADLINE_EXCEEDED
+    when the call's deadline passed or the database cancelled a statement because it ran too
+    long, CANCELLED when the client cancelled, and INTERNAL for a server fault, whose message
+    gives an error id that the server log records.
     """
 
     def __init__(self, channel):
@@ -42,6 +48,12 @@ class QueryServiceServicer(object):
     Categories: detractor 0-6, passive 7-8, promoter 9-10. NPS = 100 x (promoters -
     detractors) / n, a number from -100 to +100, never rounded by the server. Every instant in a
     query must lie between 1900-01-01 and 3000-01-01 (INVALID_ARGUMENT otherwise).
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), DEADLINE_EXCEEDED
+    when the call's deadline passed or the database cancelled a statement because it ran too
+    long, CANCELLED when the client cancelled, and INTERNAL for a server fault, whose message
+    gives an error id that the server log records.
     """
 
     def GetNps(self, request, context):
@@ -110,6 +122,12 @@ class QueryService(object):
     Categories: detractor 0-6, passive 7-8, promoter 9-10. NPS = 100 x (promoters -
     detractors) / n, a number from -100 to +100, never rounded by the server. Every instant in a
     query must lie between 1900-01-01 and 3000-01-01 (INVALID_ARGUMENT otherwise).
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), DEADLINE_EXCEEDED
+    when the call's deadline passed or the database cancelled a statement because it ran too
+    long, CANCELLED when the client cancelled, and INTERNAL for a server fault, whose message
+    gives an error id that the server log records.
     """
 
     @staticmethod

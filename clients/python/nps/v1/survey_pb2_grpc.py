@@ -7,6 +7,13 @@ from nps.v1 import survey_pb2 as nps_dot_v1_dot_survey__pb2
 
 class SurveyServiceStub(object):
     """Manages surveys: the containers that responses are ingested into and queried from.
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), ABORTED when a
+    write collided with concurrent writes several times (nothing was written, so a retry is
+    safe), DEADLINE_EXCEEDED when the call's deadline passed or the database cancelled a
+    statement because it ran too long, CANCELLED when the client cancelled, and INTERNAL for
+    a server fault, whose message gives an error id that the server log records.
     """
 
     def __init__(self, channel):
@@ -34,6 +41,13 @@ class SurveyServiceStub(object):
 
 class SurveyServiceServicer(object):
     """Manages surveys: the containers that responses are ingested into and queried from.
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), ABORTED when a
+    write collided with concurrent writes several times (nothing was written, so a retry is
+    safe), DEADLINE_EXCEEDED when the call's deadline passed or the database cancelled a
+    statement because it ran too long, CANCELLED when the client cancelled, and INTERNAL for
+    a server fault, whose message gives an error id that the server log records.
     """
 
     def CreateSurvey(self, request, context):
@@ -91,6 +105,13 @@ def add_SurveyServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class SurveyService(object):
     """Manages surveys: the containers that responses are ingested into and queried from.
+
+    Besides the codes listed on each RPC, every RPC of this service can end with
+    UNAVAILABLE when the database cannot be reached (retry with backoff), ABORTED when a
+    write collided with concurrent writes several times (nothing was written, so a retry is
+    safe), DEADLINE_EXCEEDED when the call's deadline passed or the database cancelled a
+    statement because it ran too long, CANCELLED when the client cancelled, and INTERNAL for
+    a server fault, whose message gives an error id that the server log records.
     """
 
     @staticmethod

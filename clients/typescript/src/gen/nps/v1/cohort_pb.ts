@@ -506,6 +506,13 @@ export const CohortSourceSchema: GenEnum<CohortSource> = /*@__PURE__*/
  * are shared by every survey. Queries name cohorts in their cohort_filters and group-by
  * fields; the server replaces each name with the stored conditions.
  *
+ * Besides the codes listed on each RPC, every RPC of this service can end with
+ * UNAVAILABLE when the database cannot be reached (retry with backoff), ABORTED when a
+ * write collided with concurrent writes several times (nothing was written, so a retry is
+ * safe), DEADLINE_EXCEEDED when the call's deadline passed or the database cancelled a
+ * statement because it ran too long, CANCELLED when the client cancelled, and INTERNAL for
+ * a server fault, whose message gives an error id that the server log records.
+ *
  * @generated from service nps.v1.CohortService
  */
 export const CohortService: GenService<{

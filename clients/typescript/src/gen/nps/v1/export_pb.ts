@@ -830,6 +830,13 @@ export const ExportRunStateSchema: GenEnum<ExportRunState> = /*@__PURE__*/
  * on a cron schedule or on demand. Each run exports the responses that arrived since the
  * previous successful run and publishes a JSON manifest under _manifests/ when it finishes.
  *
+ * Besides the codes listed on each RPC, every RPC of this service can end with
+ * UNAVAILABLE when the database cannot be reached (retry with backoff), ABORTED when a
+ * write collided with concurrent writes several times (nothing was written, so a retry is
+ * safe), DEADLINE_EXCEEDED when the call's deadline passed or the database cancelled a
+ * statement because it ran too long, CANCELLED when the client cancelled, and INTERNAL for
+ * a server fault, whose message gives an error id that the server log records.
+ *
  * @generated from service nps.v1.ExportService
  */
 export const ExportService: GenService<{

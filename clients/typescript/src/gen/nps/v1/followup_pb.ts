@@ -791,6 +791,13 @@ export const AdvocateStatusSchema: GenEnum<AdvocateStatus> = /*@__PURE__*/
  * response opens at most one item, in that order of precedence, in the same
  * transaction as the response, so a retried batch opens nothing.
  *
+ * Besides the codes listed on each RPC, every RPC of this service can end with
+ * UNAVAILABLE when the database cannot be reached (retry with backoff), ABORTED when a
+ * write collided with concurrent writes several times (nothing was written, so a retry is
+ * safe), DEADLINE_EXCEEDED when the call's deadline passed or the database cancelled a
+ * statement because it ran too long, CANCELLED when the client cancelled, and INTERNAL for
+ * a server fault, whose message gives an error id that the server log records.
+ *
  * @generated from service nps.v1.FollowUpService
  */
 export const FollowUpService: GenService<{

@@ -496,6 +496,13 @@ export const RejectionReasonSchema: GenEnum<RejectionReason> = /*@__PURE__*/
  * stored; a message over the size limit is rejected by the gRPC layer with RESOURCE_EXHAUSTED.
  * Batches acknowledged before such an error stay committed.
  *
+ * Besides the codes listed on each RPC, every RPC of this service can end with
+ * UNAVAILABLE when the database cannot be reached (retry with backoff), ABORTED when a
+ * write collided with concurrent writes several times (nothing was written, so a retry is
+ * safe), DEADLINE_EXCEEDED when the call's deadline passed or the database cancelled a
+ * statement because it ran too long, CANCELLED when the client cancelled, and INTERNAL for
+ * a server fault, whose message gives an error id that the server log records.
+ *
  * @generated from service nps.v1.IngestService
  */
 export const IngestService: GenService<{
@@ -508,7 +515,8 @@ export const IngestService: GenService<{
    * Errors that end the stream: INVALID_ARGUMENT for an empty batch_id or a malformed
    * survey_id; NOT_FOUND when the survey does not exist; RESOURCE_EXHAUSTED for a batch over
    * the item limit; UNAVAILABLE when the database cannot be reached (resend unacknowledged
-   * batches); CANCELLED or DEADLINE_EXCEEDED when the client gave up.
+   * batches); ABORTED when a batch collided with concurrent writes several times (resend
+   * unacknowledged batches); CANCELLED or DEADLINE_EXCEEDED when the client gave up.
    *
    * @generated from rpc nps.v1.IngestService.StreamResponses
    */

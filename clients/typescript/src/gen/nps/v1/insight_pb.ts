@@ -998,6 +998,12 @@ export const SignificanceTestSchema: GenEnum<SignificanceTest> = /*@__PURE__*/
  * Every request names its surveys, an optional range of responded_at, attribute conditions
  * and named cohorts, with the same rules as QueryService.GetNps.
  *
+ * Besides the codes listed on each RPC, every RPC of this service can end with
+ * UNAVAILABLE when the database cannot be reached (retry with backoff), DEADLINE_EXCEEDED
+ * when the call's deadline passed or the database cancelled a statement because it ran too
+ * long, CANCELLED when the client cancelled, and INTERNAL for a server fault, whose message
+ * gives an error id that the server log records.
+ *
  * @generated from service nps.v1.InsightService
  */
 export const InsightService: GenService<{

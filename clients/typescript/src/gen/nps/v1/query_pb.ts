@@ -1368,6 +1368,12 @@ export const BucketWidthSchema: GenEnum<BucketWidth> = /*@__PURE__*/
  * detractors) / n, a number from -100 to +100, never rounded by the server. Every instant in a
  * query must lie between 1900-01-01 and 3000-01-01 (INVALID_ARGUMENT otherwise).
  *
+ * Besides the codes listed on each RPC, every RPC of this service can end with
+ * UNAVAILABLE when the database cannot be reached (retry with backoff), DEADLINE_EXCEEDED
+ * when the call's deadline passed or the database cancelled a statement because it ran too
+ * long, CANCELLED when the client cancelled, and INTERNAL for a server fault, whose message
+ * gives an error id that the server log records.
+ *
  * @generated from service nps.v1.QueryService
  */
 export const QueryService: GenService<{
