@@ -19,7 +19,7 @@ expected_protoc="libprotoc 3.21.12"
 log() { echo "generate-clients: $*" >&2; }
 fail() { log "$*"; exit 1; }
 
-# Prints the folder that holds google/rpc/*.proto, restoring the C# client project when the package is missing.
+# Prints the folder that contains google/rpc/*.proto, restoring the C# client project when the package is missing.
 google_protos_dir() {
     local version packages dir
     version=$(grep -o 'Include="Google.Api.CommonProtos" Version="[^"]*"' "$root/Directory.Packages.props" \
@@ -79,14 +79,14 @@ if [ "${1:-}" = "--check" ]; then
     trap 'rm -rf "$scratch"' EXIT
     generate_python "$scratch" "$google_dir"
     generate_typescript "$scratch" "$google_dir"
-    status=0
+    differences="$scratch/differences.diff"
     for folder in clients/python/nps clients/python/npsgrpc/_rpc clients/typescript/src/gen; do
-        if ! diff -r "$scratch/$folder" "$root/$folder" >&2; then
-            status=1
-        fi
+        diff -ru "$root/$folder" "$scratch/$folder" >>"$differences" || true
     done
-    if [ "$status" -ne 0 ]; then
-        fail "the generated client code is out of date with protos/ (diff above): run 'make clients' and commit the result"
+    if [ -s "$differences" ]; then
+        head -n 80 "$differences" >&2
+        log "files that differ: $(grep -c '^diff -ru' "$differences"), diff above (first 80 lines)"
+        fail "the generated client code is out of date with protos/: run 'make clients' and commit the result"
     fi
     log "generated client code is up to date"
 else
