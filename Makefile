@@ -72,3 +72,48 @@ stop-db:
 clean: stop-db
 	rm -rf .pgdata $(ARTIFACTS)
 	dotnet clean NpsGrpc.sln -v quiet -nologo
+
+# Python and TypeScript clients (clients/): generated code, tests, and the breaking-change check of the
+# protos (docs/protos.md). `make clients` regenerates the code after a proto change.
+CLIENT_TS := clients/typescript
+CLIENT_DEBIAN_PACKAGES := python3-grpcio python3-protobuf python3-pytest protobuf-compiler protobuf-compiler-grpc
+CLIENT_RESULTS := $(ARTIFACTS)/test-results
+
+.PHONY: clients check-clients test-clients breaking client-deps
+
+# Debian packages of the Python client and of its code generation, installed with apt-get when missing.
+client-deps:
+	@missing=$$(for package in $(CLIENT_DEBIAN_PACKAGES); do dpkg -s $$package >/dev/null 2>&1 || echo $$package; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing with apt-get:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+$(CLIENT_TS)/node_modules/.installed: $(CLIENT_TS)/package.json $(CLIENT_TS)/package-lock.json
+	npm ci --prefix $(CLIENT_TS) --no-audit --no-fund --loglevel=error
+	touch $@
+
+clients: client-deps $(CLIENT_TS)/node_modules/.installed
+	scripts/generate-clients.sh
+
+check-clients: client-deps $(CLIENT_TS)/node_modules/.installed
+	scripts/generate-clients.sh --check
+
+breaking: tools/node_modules/.bin/buf
+	scripts/buf-breaking.sh
+	scripts/test-buf-breaking.sh
+
+# Each suite starts its own server from the build output on a free loopback port and stops it.
+test-clients: build client-deps $(CLIENT_TS)/node_modules/.installed
+	@mkdir -p $(CLIENT_RESULTS)
+	@rm -f $(CLIENT_RESULTS)/*.junit.xml
+	export NPS_TEST_CONNECTION_STRING="$$($(PG) start test)"; \
+	cd clients/python && /usr/bin/python3 -m pytest -p no:cacheprovider \
+		--junitxml=$(CURDIR)/$(CLIENT_RESULTS)/python-client.junit.xml
+	export NPS_TEST_CONNECTION_STRING="$$($(PG) start test)"; \
+	cd $(CLIENT_TS) && rm -rf dist && node_modules/.bin/tsc -p tsconfig.json && \
+	node --test --test-reporter=spec --test-reporter-destination=stdout \
+		--test-reporter=junit --test-reporter-destination=$(CURDIR)/$(CLIENT_RESULTS)/typescript-client.junit.xml \
+		dist/test/*.test.js
+
+test: check-clients breaking test-clients
