@@ -76,7 +76,7 @@ clean: stop-db
 # Python and TypeScript clients (clients/): generated code, tests, and the breaking-change check of the
 # protos (docs/protos.md). `make clients` regenerates the code after a proto change.
 CLIENT_TS := clients/typescript
-CLIENT_DEBIAN_PACKAGES := python3-grpcio python3-protobuf python3-pytest protobuf-compiler protobuf-compiler-grpc
+CLIENT_DEBIAN_PACKAGES := python3-grpcio python3-protobuf python3-pytest protobuf-compiler protobuf-compiler-grpc openssl
 CLIENT_RESULTS := $(ARTIFACTS)/test-results
 
 .PHONY: clients check-clients test-clients breaking client-deps

@@ -3,6 +3,7 @@ failures each test scripts, because the real server cannot be made UNAVAILABLE o
 
 from __future__ import annotations
 
+import subprocess
 import threading
 from concurrent import futures
 from datetime import datetime, timezone
@@ -57,17 +58,34 @@ class ScriptedIngest(ingest_pb2_grpc.IngestServiceServicer):
             yield ingest_pb2.StreamResponsesResponse(result=result)
 
 
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[bytes, bytes]:
+    """A self-signed certificate for 127.0.0.1, as (private key PEM, certificate PEM)."""
+    folder = tmp_path_factory.mktemp("tls")
+    key_path, certificate_path = folder / "key.pem", folder / "certificate.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key_path), "-out", str(certificate_path)],
+        check=True,
+        capture_output=True,
+    )
+    return key_path.read_bytes(), certificate_path.read_bytes()
+
+
 @pytest.fixture
 def scripted_server():
     servers = []
 
-    def start(surveys=None, ingest=None) -> str:
+    def start(surveys=None, ingest=None, tls: tuple[bytes, bytes] | None = None) -> str:
         server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
         if surveys is not None:
             survey_pb2_grpc.add_SurveyServiceServicer_to_server(surveys, server)
         if ingest is not None:
             ingest_pb2_grpc.add_IngestServiceServicer_to_server(ingest, server)
-        port = server.add_insecure_port("127.0.0.1:0")
+        if tls is None:
+            port = server.add_insecure_port("127.0.0.1:0")
+        else:
+            port = server.add_secure_port("127.0.0.1:0", grpc.ssl_server_credentials([tls]))
         server.start()
         servers.append(server)
         return f"127.0.0.1:{port}"
@@ -125,6 +143,27 @@ def test_call_without_key_sends_no_authorization(scripted_server):
         client.get_survey("s-1")
 
     assert "authorization" not in surveys.metadata[0]
+
+
+def test_call_over_tls_with_key(scripted_server, certificate):
+    surveys = ScriptedSurveys([])
+    target = scripted_server(surveys=surveys, tls=certificate)
+    with NpsClient(target, api_key="k-tls", tls=True, root_certificates=certificate[1]) as client:
+        survey = client.get_survey("s-tls")
+
+    assert survey.survey_id == "s-tls"
+    assert surveys.metadata[0].get("authorization") == "Bearer k-tls"
+
+
+def test_plaintext_client_tls_server_unavailable(scripted_server, certificate):
+    surveys = ScriptedSurveys([])
+    target = scripted_server(surveys=surveys, tls=certificate)
+    with NpsClient(target, retry=RetryPolicy(max_attempts=1)) as client:
+        with pytest.raises(NpsError) as raised:
+            client.get_survey("s-tls")
+
+    assert raised.value.code == grpc.StatusCode.UNAVAILABLE
+    assert surveys.metadata == []
 
 
 def test_call_default_deadline_exceeded(scripted_server):

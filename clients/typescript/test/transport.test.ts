@@ -1,7 +1,11 @@
 // Retries, deadlines, API keys and stream resumption, against an in-process gRPC server whose
 // failures each test scripts, because the real server cannot be made UNAVAILABLE on demand.
 import assert from "node:assert/strict";
-import { createServer, type Http2Server } from "node:http2";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createSecureServer, createServer, type Http2SecureServer, type Http2Server } from "node:http2";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
@@ -19,7 +23,7 @@ import { backoffMs, resolveRetryPolicy } from "../src/retry.js";
 
 const fastRetry = { maxAttempts: 4, initialBackoffMs: 10, maxBackoffMs: 50 };
 
-const servers: Http2Server[] = [];
+const servers: (Http2Server | Http2SecureServer)[] = [];
 const clients: NpsClient[] = [];
 
 afterEach(async () => {
@@ -27,18 +31,34 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => new Promise((done) => server.close(done))));
 });
 
-async function startScripted(routes: (router: ConnectRouter) => void): Promise<string> {
-  const server = createServer(connectNodeAdapter({ routes, grpc: true, connect: false, grpcWeb: false }));
+/** Makes a self-signed certificate for 127.0.0.1 with the openssl command. */
+function makeCertificate(): { key: Buffer; cert: Buffer } {
+  const folder = mkdtempSync(join(tmpdir(), "nps-typescript-tls-"));
+  const keyPath = join(folder, "key.pem");
+  const certPath = join(folder, "certificate.pem");
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", keyPath, "-out", certPath,
+  ], { stdio: "ignore" });
+  return { key: readFileSync(keyPath), cert: readFileSync(certPath) };
+}
+
+async function startScripted(
+  routes: (router: ConnectRouter) => void,
+  tls?: { key: Buffer; cert: Buffer },
+): Promise<string> {
+  const handler = connectNodeAdapter({ routes, grpc: true, connect: false, grpcWeb: false });
+  const server = tls ? createSecureServer({ ...tls, allowHTTP1: false }, handler) : createServer(handler);
   servers.push(server);
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   const address = server.address();
   if (address === null || typeof address !== "object") {
     throw new Error(`the scripted server has no TCP address: ${address}`);
   }
-  return `http://127.0.0.1:${address.port}`;
+  return `${tls ? "https" : "http"}://127.0.0.1:${address.port}`;
 }
 
-function newClient(baseUrl: string, options: { apiKey?: string; timeoutMs?: number } = {}): NpsClient {
+function newClient(baseUrl: string, options: { apiKey?: string; timeoutMs?: number; ca?: Buffer } = {}): NpsClient {
   const client = new NpsClient({ baseUrl, retry: fastRetry, ...options });
   clients.push(client);
   return client;
@@ -150,6 +170,33 @@ describe("NpsClient transport behaviour", () => {
     await client.getSurvey("s-1");
 
     assert.deepEqual(scripted.authorizations, [null]);
+  });
+
+  it("calls over TLS with the key", async () => {
+    const certificate = makeCertificate();
+    const scripted = scriptedSurveys([]);
+    const baseUrl = await startScripted(scripted.routes, certificate);
+    const client = newClient(baseUrl, { apiKey: "k-tls", ca: certificate.cert });
+
+    const survey = await client.getSurvey("s-tls");
+
+    assert.equal(survey.surveyId, "s-tls");
+    assert.deepEqual(scripted.authorizations, ["Bearer k-tls"]);
+  });
+
+  it("TLS without the CA rejects the certificate", async () => {
+    const certificate = makeCertificate();
+    const scripted = scriptedSurveys([]);
+    const client = newClient(await startScripted(scripted.routes, certificate));
+
+    // Connect 2.2 reports a certificate that fails verification as INTERNAL.
+    await assert.rejects(client.getSurvey("s-tls"), (error: unknown) => {
+      assert.ok(error instanceof NpsError);
+      assert.equal(error.code, Code.Internal);
+      assert.match(error.serverMessage, /certificate/i);
+      return true;
+    });
+    assert.deepEqual(scripted.authorizations, []);
   });
 
   it("default deadline ends a call with DEADLINE_EXCEEDED", async () => {
