@@ -180,6 +180,9 @@ class NpsClient:
                 for answer in call:
                     results.append(stream.acknowledge(answer.result))
                 break
+            except NpsError:
+                call.cancel()
+                raise
             except grpc.RpcError as error:
                 wait = self._retry.backoff(attempt)
                 if not self._should_retry(error, attempt, deadline, wait):
@@ -189,6 +192,7 @@ class NpsClient:
                 stream.restart()
 
         stream.raise_source_error()
+        stream.check_all_acknowledged()
         return results
 
     def _should_retry(self, error: grpc.RpcError, attempt: int, deadline: Deadline, wait: float) -> bool:
@@ -250,6 +254,14 @@ class _BatchStream:
                 )
             self._pending.popleft()
         return result
+
+    def check_all_acknowledged(self) -> None:
+        with self._lock:
+            if self._pending:
+                raise NpsError(
+                    grpc.StatusCode.INTERNAL,
+                    f"the stream ended without acknowledging batch {self._pending[0].batch_id!r}",
+                )
 
     def restart(self) -> None:
         with self._lock:

@@ -40,10 +40,12 @@ class ScriptedSurveys(survey_pb2_grpc.SurveyServiceServicer):
 
 class ScriptedIngest(ingest_pb2_grpc.IngestServiceServicer):
     """StreamResponses acknowledges every batch, except that the first stream fails with
-    UNAVAILABLE after acknowledging ``fail_after`` batches. Records the batch ids of each stream."""
+    UNAVAILABLE after acknowledging ``fail_after`` batches, and that no batch after the first
+    ``acknowledge_limit`` is acknowledged. Records the batch ids of each stream."""
 
-    def __init__(self, fail_after: int):
+    def __init__(self, fail_after: int, acknowledge_limit: int | None = None):
         self.fail_after = fail_after
+        self.acknowledge_limit = acknowledge_limit
         self.streams: list[list[str]] = []
 
     def StreamResponses(self, request_iterator, context):
@@ -54,6 +56,8 @@ class ScriptedIngest(ingest_pb2_grpc.IngestServiceServicer):
             received.append(request.batch_id)
             if first_stream and len(received) > self.fail_after:
                 context.abort(grpc.StatusCode.UNAVAILABLE, "scripted failure")
+            if self.acknowledge_limit is not None and len(received) > self.acknowledge_limit:
+                continue
             result = ingest_pb2.ResponseBatchResult(batch_id=request.batch_id, accepted_count=len(request.responses))
             yield ingest_pb2.StreamResponsesResponse(result=result)
 
@@ -214,6 +218,17 @@ def test_stream_source_error_raised_after_acks(scripted_server):
             client.stream_responses("s-1", batches(), batch_id_prefix="src")
 
     assert ingest.streams == [["src-0"]]
+
+
+def test_stream_missing_acknowledgement_raises(scripted_server):
+    ingest = ScriptedIngest(fail_after=100, acknowledge_limit=1)
+    batches = [[one_response(index)] for index in range(2)]
+    with NpsClient(scripted_server(ingest=ingest), retry=FAST_RETRY) as client:
+        with pytest.raises(NpsError) as raised:
+            client.stream_responses("s-1", batches, batch_id_prefix="ack")
+
+    assert raised.value.code == grpc.StatusCode.INTERNAL
+    assert "'ack-1'" in raised.value.message
 
 
 def test_retry_policy_rejects_zero_attempts():

@@ -75,6 +75,13 @@ export class BatchStream {
     return result;
   }
 
+  /** Throws when a batch was sent but the stream ended without acknowledging it. */
+  checkAllAcknowledged(): void {
+    if (this.pending.length > 0) {
+      throw new NpsError(Code.Internal, `the stream ended without acknowledging batch "${this.pending[0].batchId}"`);
+    }
+  }
+
   /** Starts a new generation: the iterator of the failed attempt stops sending. */
   restart(): void {
     this.generation++;

@@ -165,6 +165,7 @@ export class NpsClient {
     }
 
     stream.throwSourceError();
+    stream.checkAllAcknowledged();
     return results;
   }
 }

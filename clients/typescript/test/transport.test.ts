@@ -88,9 +88,10 @@ function scriptedSurveys(failures: Code[]) {
 
 /**
  * StreamResponses acknowledges every batch, except that the first stream fails with UNAVAILABLE
- * after acknowledging `failAfter` batches. Records the batch ids of each stream.
+ * after acknowledging `failAfter` batches, and that no batch after the first `acknowledgeLimit`
+ * is acknowledged. Records the batch ids of each stream.
  */
-function scriptedIngest(failAfter: number) {
+function scriptedIngest(failAfter: number, acknowledgeLimit = Infinity) {
   const streams: string[][] = [];
   const routes = (router: ConnectRouter) =>
     router.service(IngestService, {
@@ -102,6 +103,9 @@ function scriptedIngest(failAfter: number) {
           received.push(request.batchId);
           if (firstStream && received.length > failAfter) {
             throw new ConnectError("scripted failure", Code.Unavailable);
+          }
+          if (received.length > acknowledgeLimit) {
+            continue;
           }
           const result = create(ResponseBatchResultSchema, {
             batchId: request.batchId,
@@ -231,6 +235,19 @@ describe("NpsClient transport behaviour", () => {
 
     await assert.rejects(client.streamResponses("s-1", batches(), { batchIdPrefix: "src" }), /bad input file/);
     assert.deepEqual(scripted.streams, [["src-0"]]);
+  });
+
+  it("streamResponses missing acknowledgement throws", async () => {
+    const scripted = scriptedIngest(100, 1);
+    const client = newClient(await startScripted(scripted.routes));
+    const batches = [0, 1].map((index) => [oneResponse(index)]);
+
+    await assert.rejects(client.streamResponses("s-1", batches, { batchIdPrefix: "ack" }), (error: unknown) => {
+      assert.ok(error instanceof NpsError);
+      assert.equal(error.code, Code.Internal);
+      assert.match(error.serverMessage, /"ack-1"/);
+      return true;
+    });
   });
 
   it("retry policy rejects zero attempts", () => {
