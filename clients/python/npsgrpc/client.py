@@ -28,15 +28,15 @@ from nps.v1 import (
 from npsgrpc.errors import NpsError
 from npsgrpc.retry import Deadline, RetryPolicy, is_retryable
 
-# The server accepts messages up to 16 MiB by default; large GetNps pages can come back bigger than
-# gRPC's 4 MiB default receive limit.
+# A GetNps response with every group on one page (page_size 0) can exceed gRPC's default receive
+# limit of 4 MiB.
 _MAX_RECEIVE_BYTES = 64 * 1024 * 1024
 
 
 class NpsClient:
     """A connection to an NpsGrpc server.
 
-    Every call made through this object sends the API key (when given) as
+    Every call made through the helper methods or :meth:`call` sends the API key (when given) as
     ``authorization: Bearer <key>`` metadata, gets a deadline, and is retried with exponential
     backoff and jitter when the server returns UNAVAILABLE. Failures are raised as
     :class:`NpsError`, with the google.rpc.BadRequest field violations the server attached.
