@@ -230,16 +230,17 @@ class _BatchStream:
                     return
                 try:
                     batch = next(self._source)
+                    request = ingest_pb2.StreamResponsesRequest(
+                        survey_id=self._survey_id, batch_id=f"{self._prefix}-{self._next_index}", responses=batch
+                    )
                 except StopIteration:
                     return
                 except Exception as error:  # noqa: BLE001 - re-raised on the caller's thread
-                    # Ending the request stream lets the server acknowledge what was sent; the
-                    # caller then gets this error instead of a cancelled call.
+                    # Ending the request stream lets the server acknowledge what was sent, and the
+                    # caller then gets this error instead of a cancelled call. A batch that is not
+                    # a sequence of SurveyResponse messages fails here too.
                     self._source_error = error
                     return
-                request = ingest_pb2.StreamResponsesRequest(
-                    survey_id=self._survey_id, batch_id=f"{self._prefix}-{self._next_index}", responses=batch
-                )
                 self._next_index += 1
                 self._pending.append(request)
             yield request

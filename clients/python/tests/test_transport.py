@@ -220,6 +220,16 @@ def test_stream_source_error_raised_after_acks(scripted_server):
     assert ingest.streams == [["src-0"]]
 
 
+def test_stream_invalid_batch_raised(scripted_server):
+    ingest = ScriptedIngest(fail_after=100)
+    batches = [[one_response(0)], ["not a response"]]
+    with NpsClient(scripted_server(ingest=ingest), retry=FAST_RETRY) as client:
+        with pytest.raises(TypeError):
+            client.stream_responses("s-1", batches, batch_id_prefix="bad")
+
+    assert ingest.streams == [["bad-0"]]
+
+
 def test_stream_missing_acknowledgement_raises(scripted_server):
     ingest = ScriptedIngest(fail_after=100, acknowledge_limit=1)
     batches = [[one_response(index)] for index in range(2)]

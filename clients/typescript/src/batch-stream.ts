@@ -95,29 +95,28 @@ export class BatchStream {
   }
 
   private async pullNext(): Promise<void> {
-    let next: IteratorResult<Batch>;
+    let request: StreamResponsesRequest;
     try {
-      next = await this.source.next();
+      const next = await this.source.next();
+      if (next.done) {
+        this.sourceDone = true;
+        return;
+      }
+      request = create(StreamResponsesRequestSchema, {
+        surveyId: this.surveyId,
+        batchId: `${this.prefix}-${this.nextIndex}`,
+        responses: [...next.value],
+      });
     } catch (error) {
-      // Ending the request stream lets the server acknowledge what was sent; the caller then
-      // gets this error instead of a cancelled call.
+      // Ending the request stream lets the server acknowledge what was sent, and the caller then
+      // gets this error instead of a cancelled call. A batch that is not an array fails here too.
       this.sourceError = error;
       this.hasSourceError = true;
       this.sourceDone = true;
       return;
     }
-    if (next.done) {
-      this.sourceDone = true;
-      return;
-    }
 
-    this.pending.push(
-      create(StreamResponsesRequestSchema, {
-        surveyId: this.surveyId,
-        batchId: `${this.prefix}-${this.nextIndex}`,
-        responses: [...next.value],
-      }),
-    );
+    this.pending.push(request);
     this.nextIndex++;
   }
 }

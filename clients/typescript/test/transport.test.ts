@@ -18,6 +18,7 @@ import {
   SurveyService,
   surveyResponse,
   type StreamResponsesRequest,
+  type SurveyResponse,
 } from "../src/index.js";
 import { backoffMs, resolveRetryPolicy } from "../src/retry.js";
 
@@ -235,6 +236,15 @@ describe("NpsClient transport behaviour", () => {
 
     await assert.rejects(client.streamResponses("s-1", batches(), { batchIdPrefix: "src" }), /bad input file/);
     assert.deepEqual(scripted.streams, [["src-0"]]);
+  });
+
+  it("streamResponses rethrows an invalid batch error", async () => {
+    const scripted = scriptedIngest(100);
+    const client = newClient(await startScripted(scripted.routes));
+    const batches = [[oneResponse(0)], 42 as unknown as SurveyResponse[]];
+
+    await assert.rejects(client.streamResponses("s-1", batches, { batchIdPrefix: "bad" }), TypeError);
+    assert.deepEqual(scripted.streams, [["bad-0"]]);
   });
 
   it("streamResponses missing acknowledgement throws", async () => {
