@@ -12,8 +12,8 @@
 #   3. when HEAD is main's last commit (CI on a fresh clone of main): HEAD's first parent, which for a
 #      merge commit is main before the merge, so the whole merged change is checked, with any
 #      uncommitted change on top.
-# Without such a commit (the first commit, or a shallow clone without the parent) the check is skipped
-# with a message, because there is nothing to compare with.
+# Without such a commit (the first commit, or a shallow clone without the parent or the merge base) the
+# check is skipped with a message, because there is nothing to compare with.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,7 +50,7 @@ baseline_commit() {
     main=$(main_ref)
     head=$(git -C "$root" rev-parse HEAD)
     if [ -n "$main" ] && [ "$(git -C "$root" rev-parse "$main")" != "$head" ]; then
-        git -C "$root" merge-base HEAD "$main"
+        git -C "$root" merge-base HEAD "$main" || true
         return
     fi
     git -C "$root" rev-parse --verify --quiet "HEAD^1^{commit}" || true
