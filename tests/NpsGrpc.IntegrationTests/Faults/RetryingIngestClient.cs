@@ -78,17 +78,14 @@ internal sealed class RetryingIngestClient(Func<IngestService.IngestServiceClien
                 }
             }
         }
-        finally
+        catch
         {
-            // A failed call also fails the writes; the status comes from the response stream.
-            try
-            {
-                await writing;
-            }
-            catch (Exception exception) when (exception is RpcException or InvalidOperationException or OperationCanceledException)
-            {
-            }
+            // A failed call fails the writes too, with transport errors that say less than the call's status.
+            await writing.ContinueWith(write => _ = write.Exception, TaskScheduler.Default);
+            throw;
         }
+
+        await writing;
     }
 
     private async Task WriteAsync(
