@@ -104,7 +104,7 @@ start() {
 
 # Copies the running primary with pg_basebackup into a new cluster that starts as a hot standby. A fast checkpoint
 # starts the copy at once instead of after a spread checkpoint, which takes minutes. -R writes
-# primary_conninfo and standby.signal; -C -S creates a physical replication slot, so the primary keeps the WAL
+# primary_conninfo and standby.signal. -C -S creates a physical replication slot, so the primary keeps the WAL
 # the replica has not received yet. PostgreSQL 15's defaults (wal_level=replica, max_wal_senders=10) and the
 # 'host replication' lines initdb writes for 127.0.0.1 are all the primary needs.
 replica() {
@@ -130,7 +130,7 @@ replica() {
     start
 }
 
-# Deletes a cluster. For a replica, the slot on its primary goes too, or the primary would keep WAL for it forever.
+# Deletes a cluster. For a replica, the slot on its primary goes too, or the primary would keep WAL for it until its disk fills.
 destroy() {
     stop
     if [ -f "$cluster/slot" ] && [ -f "$cluster/primary" ]; then

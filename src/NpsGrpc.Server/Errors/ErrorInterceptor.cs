@@ -10,7 +10,7 @@ namespace NpsGrpc.Server.Errors;
 /// Turns exceptions that escape a service method into gRPC statuses: UNAVAILABLE when the database cannot be
 /// reached (the client may retry), CANCELLED when the client went away, INTERNAL with an error id otherwise.
 /// A client never sees UNKNOWN, a stack trace or SQL text. An unreachable database also empties the connection pools,
-/// so the client's retry after the database returns gets a new connection instead of one that died in the outage.
+/// so the client's retry after the database returns opens a new connection rather than reusing a dead one.
 /// </summary>
 public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, DatabasePools pools) : Interceptor
 {

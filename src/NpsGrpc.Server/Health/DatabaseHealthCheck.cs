@@ -32,7 +32,7 @@ public sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource, DatabaseRea
         }
         catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException or TimeoutException)
         {
-            // A slow answer alone leaves the pools alone, because a busy database would then pay for reconnecting too.
+            // A timeout keeps the pools, because clearing them would make a busy database pay for reconnecting too.
             if (exception is NpgsqlException)
             {
                 pools.Clear();

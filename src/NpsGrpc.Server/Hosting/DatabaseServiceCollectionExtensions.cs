@@ -39,7 +39,7 @@ public static class DatabaseServiceCollectionExtensions
                 $"Health:CheckInterval is {interval}; use a time from 00:00:01 to 00:10:00.");
         }
 
-        // The gRPC health service answers Check by running the checks, but Watch streams only see published results.
+        // The gRPC health service runs the checks for each Check call, but Watch streams only get published results.
         services.Configure<HealthCheckPublisherOptions>(publisher =>
         {
             publisher.Delay = TimeSpan.Zero;

@@ -7,8 +7,8 @@ using NpsGrpc.Storage.Connections;
 namespace NpsGrpc.Storage.FollowUps;
 
 /// <summary>
-/// Reads and updates follow-up items and advocacy candidates. Listing reads from <paramref name="readOnlyDataSource"/>
-/// (a read replica when one is configured); updates, and reads that check or follow a write, use the primary.
+/// Reads and updates follow-up items and advocacy candidates. Listing reads from <paramref name="readOnlyDataSource"/>,
+/// a read replica when one is configured. Updates, and reads that check or follow a write, use the primary.
 /// </summary>
 public sealed class OutreachStore(
     NpgsqlDataSource dataSource, [FromKeyedServices(DataSourceKeys.ReadOnly)] NpgsqlDataSource readOnlyDataSource)

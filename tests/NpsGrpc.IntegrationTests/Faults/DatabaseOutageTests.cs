@@ -26,8 +26,8 @@ public sealed class DatabaseOutageTests
         var watching = WatchHealthAsync(new Health.HealthClient(server.Channel), statuses, stopWatching.Token);
         await WaitUntilAsync(() => Snapshot(statuses).Contains(ServingStatus.Serving), "health is SERVING", timeout.Token);
 
-        // Paused clients keep their streams open across the stop, so some batches surely meet the outage; free
-        // clients keep sending and may be in the middle of a commit when the sessions are terminated.
+        // Paused clients keep their streams open across the stop, so some of their batches meet the outage. Free
+        // clients keep sending, so one may be in the middle of a commit when the sessions are terminated.
         var paused = Enumerable.Range(0, 2)
             .Select(i => new RetryingIngestClient(() => server.Ingest, Make(surveyId, $"paused{i}", 30, BatchSize)) { PauseAfter = 10 })
             .ToList();

@@ -7,7 +7,7 @@ using NpsGrpc.V1;
 
 namespace NpsGrpc.IntegrationTests.Faults;
 
-/// <summary>Test data for the fault tests, and checks of what the database holds afterwards.</summary>
+/// <summary>Test data for the fault tests, and checks of the stored rows afterwards.</summary>
 internal static class FaultBatches
 {
     private static readonly DateTime BaseTime = new(2026, 10, 5, 8, 0, 0, DateTimeKind.Utc);
@@ -56,7 +56,7 @@ internal static class FaultBatches
     }
 
     /// <summary>
-    /// Asserts that the database holds exactly the responses of <paramref name="sent"/>: each id once, with the score
+    /// Asserts that the database contains exactly the responses of <paramref name="sent"/>: each id once, with the score
     /// sent.
     /// </summary>
     public static async Task AssertStoredExactlyAsync(

@@ -5,8 +5,8 @@ using NpsGrpc.V1;
 namespace NpsGrpc.IntegrationTests.Faults;
 
 /// <summary>
-/// An ingest client that behaves as the API asks of one: it streams its batches, and when the stream fails with a
-/// status it may retry, it opens a new stream and resends every batch not acknowledged yet.
+/// An ingest client that follows the API's retry contract. It streams its batches, and when the stream fails with a
+/// retryable status, it opens a new stream and resends every batch not acknowledged yet.
 /// </summary>
 internal sealed class RetryingIngestClient(Func<IngestService.IngestServiceClient> connect, IReadOnlyList<StreamResponsesRequest> batches)
 {
@@ -37,8 +37,8 @@ internal sealed class RetryingIngestClient(Func<IngestService.IngestServiceClien
     public IReadOnlyDictionary<string, ResponseBatchResult> Results => _results;
 
     /// <summary>
-    /// Sends every batch until each is acknowledged. Retries UNAVAILABLE only, which is what a database outage or an
-    /// unreachable server returns; any other status fails the run.
+    /// Sends every batch until each is acknowledged. Retries UNAVAILABLE only, the status of a database outage and of
+    /// an unreachable server. Any other status fails the run.
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -80,7 +80,7 @@ internal sealed class RetryingIngestClient(Func<IngestService.IngestServiceClien
         }
         catch
         {
-            // A failed call fails the writes too, with transport errors that say less than the call's status.
+            // A failed call fails the writes too, with transport errors that are less specific than the call's status.
             await writing.ContinueWith(write => _ = write.Exception, TaskScheduler.Default);
             throw;
         }

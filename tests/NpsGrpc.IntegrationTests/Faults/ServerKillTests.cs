@@ -29,7 +29,7 @@ public sealed class ServerKillTests
             string surveyId = "kill-" + Guid.NewGuid().ToString("N")[..12];
             await surveys.CreateSurveyAsync(new CreateSurveyRequest { Survey = new Survey { SurveyId = surveyId, DisplayName = "kill" } });
 
-            // Paused clients hold their streams open across the kill; free clients keep sending, so the kill may land
+            // Paused clients keep their streams open across the kill. Free clients keep sending, so the kill may land
             // between a commit and its acknowledgement.
             var paused = Enumerable.Range(0, 2)
                 .Select(i => new RetryingIngestClient(() => ingest, Make(surveyId, $"paused{i}", 30, BatchSize)) { PauseAfter = 10 })

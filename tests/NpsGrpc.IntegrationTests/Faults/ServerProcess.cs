@@ -17,7 +17,7 @@ internal sealed class ServerProcess : IDisposable
 
     /// <summary>
     /// Starts the server on <paramref name="address"/> against <paramref name="connectionString"/> and waits until it
-    /// answers a call.
+    /// completes a call.
     /// </summary>
     public static async Task<ServerProcess> StartAsync(string connectionString, string address, SurveyService.SurveyServiceClient surveys)
     {
