@@ -68,6 +68,8 @@ bench-export: build
 
 stop-db:
 	$(PG) stop dev; $(PG) stop test; $(PG) stop bench; $(PG) stop demo
+# Also the clusters that fault tests create, in case a killed test run left one running.
+	for cluster in .pgdata/*/; do if [ -d "$$cluster" ]; then $(PG) stop "$$(basename "$$cluster")"; fi; done
 
 clean: stop-db
 	rm -rf .pgdata $(ARTIFACTS)

@@ -4,6 +4,10 @@
 #   scripts/pg-cluster.sh start NAME   initialise (first time) and start the cluster, print its connection string
 #   scripts/pg-cluster.sh stop NAME    stop the cluster
 #   scripts/pg-cluster.sh url NAME     print the connection string of a running cluster
+#   scripts/pg-cluster.sh replica NAME PRIMARY
+#                                      make NAME a streaming replica of the running cluster PRIMARY (first time),
+#                                      start it and print its connection string
+#   scripts/pg-cluster.sh destroy NAME stop the cluster and delete its folder (a replica also drops its slot)
 #
 # The cluster lives in .pgdata/NAME under the project folder and listens on a free port on 127.0.0.1 only.
 # PostgreSQL binaries come from the machine (postgresql-15 on Debian 12, installed with apt when missing).
@@ -98,6 +102,49 @@ start() {
     connection_string
 }
 
+# Copies the running primary with pg_basebackup into a new cluster that starts as a hot standby. A fast checkpoint
+# starts the copy at once instead of after a spread checkpoint, which takes minutes. -R writes
+# primary_conninfo and standby.signal. -C -S creates a physical replication slot, so the primary keeps the WAL
+# the replica has not received yet. PostgreSQL 15's defaults (wal_level=replica, max_wal_senders=10) and the
+# 'host replication' lines initdb writes for 127.0.0.1 are all the primary needs.
+replica() {
+    local primary_name=$1 primary_cluster primary_port slot
+    ensure_binaries
+    primary_cluster="$root/.pgdata/$primary_name"
+    if ! cluster="$primary_cluster" is_running; then
+        log "primary cluster '$primary_name' is not running; run: $0 start $primary_name"
+        exit 1
+    fi
+    if [ ! -f "$cluster/data/PG_VERSION" ]; then
+        primary_port=$(cat "$primary_cluster/port")
+        # Slot names allow lower-case letters, digits and underscores, at most 63 characters.
+        slot=$(echo "replica_$name" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9_\n' '_' | cut -c1-63)
+        mkdir -p "$cluster"
+        [ "$(id -u)" = 0 ] && chown postgres:postgres "$cluster"
+        log "copying cluster '$primary_name' into $cluster/data with replication slot $slot"
+        as_owner "$bin/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U postgres -D "$cluster/data" \
+            -R -X stream -C -S "$slot" --checkpoint=fast >&2
+        echo "$primary_name" > "$cluster/primary"
+        echo "$slot" > "$cluster/slot"
+    fi
+    start
+}
+
+# Deletes a cluster. For a replica, the slot on its primary goes too, or the primary would keep WAL for it until its disk fills.
+destroy() {
+    stop
+    if [ -f "$cluster/slot" ] && [ -f "$cluster/primary" ]; then
+        local primary_cluster
+        primary_cluster="$root/.pgdata/$(cat "$cluster/primary")"
+        if cluster="$primary_cluster" is_running; then
+            as_owner "$bin/psql" -h 127.0.0.1 -p "$(cat "$primary_cluster/port")" -U postgres -d postgres -qtAc \
+                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '$(cat "$cluster/slot")'" >/dev/null
+        fi
+    fi
+    rm -rf "$cluster"
+    log "cluster '$name' deleted"
+}
+
 stop() {
     bin=$(find_bin_dir) || exit 0
     if is_running; then
@@ -113,5 +160,12 @@ case "$command" in
         bin=$(find_bin_dir) || { log "PostgreSQL is not installed"; exit 1; }
         is_running || { log "cluster '$name' is not running; run: $0 start $name"; exit 1; }
         connection_string ;;
-    *) echo "usage: $0 start|stop|url [NAME]" >&2; exit 2 ;;
+    replica)
+        [ -n "${3:-}" ] || { echo "usage: $0 replica NAME PRIMARY" >&2; exit 2; }
+        replica "$3" ;;
+    destroy)
+        [ -n "${2:-}" ] || { echo "usage: $0 destroy NAME" >&2; exit 2; }
+        bin=$(find_bin_dir) || exit 0
+        destroy ;;
+    *) echo "usage: $0 start|stop|url|destroy NAME, or $0 replica NAME PRIMARY" >&2; exit 2 ;;
 esac

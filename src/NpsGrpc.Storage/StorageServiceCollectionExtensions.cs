@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpsGrpc.Storage.Cohorts;
+using NpsGrpc.Storage.Connections;
 using NpsGrpc.Storage.FollowUps;
 using NpsGrpc.Storage.Goals;
 using NpsGrpc.Storage.Ingest;
@@ -17,22 +18,27 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Adds a pooled <see cref="NpgsqlDataSource"/> for <paramref name="connectionString"/> and the stores that use it.
+    /// Read-only queries use <paramref name="readOnlyConnectionString"/> (a read replica) when it is given.
     /// </summary>
     public static IServiceCollection AddNpsStorage(
-        this IServiceCollection services, string connectionString, RollupOptions rollups, FollowUpOptions followUps)
+        this IServiceCollection services, string connectionString, RollupOptions rollups, FollowUpOptions followUps,
+        DatabaseOptions? database = null, string? readOnlyConnectionString = null)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString)
+        database ??= new DatabaseOptions();
+        string primary = BuildConnectionString(connectionString, database);
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(primary).Build());
+        if (string.IsNullOrWhiteSpace(readOnlyConnectionString))
         {
-            // The ingest path keeps a temporary staging table per physical connection; DISCARD ALL on
-            // every return to the pool would drop it. No other session state is ever set.
-            NoResetOnClose = true,
-        };
+            services.AddKeyedSingleton(DataSourceKeys.ReadOnly, (provider, _) => provider.GetRequiredService<NpgsqlDataSource>());
+        }
+        else
+        {
+            string readOnly = BuildConnectionString(readOnlyConnectionString, database);
+            services.AddKeyedSingleton(DataSourceKeys.ReadOnly, (_, _) => new NpgsqlDataSourceBuilder(readOnly).Build());
+        }
 
-        // PostgreSQL's JIT compiler costs hundreds of milliseconds on the rollup queries, whose row estimates over
-        // unnest() ranges are far too high, and measurably gained nothing on the raw-row queries.
-        builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? "-c jit=off" : builder.Options + " -c jit=off";
-
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(builder.ConnectionString).Build());
+        services.AddSingleton(database);
+        services.AddSingleton<DatabasePools>();
         services.AddSingleton(rollups);
         services.AddSingleton(followUps);
         services.AddSingleton<OutreachStore>();
@@ -48,5 +54,19 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<AttributeValueCounter>();
         services.AddSingleton<CommentStore>();
         return services;
+    }
+
+    private static string BuildConnectionString(string connectionString, DatabaseOptions database)
+    {
+        var builder = database.Apply(connectionString);
+
+        // The ingest path keeps a temporary staging table per physical connection; DISCARD ALL on
+        // every return to the pool would drop it. No other session state is ever set.
+        builder.NoResetOnClose = true;
+
+        // PostgreSQL's JIT compiler costs hundreds of milliseconds on the rollup queries, whose row estimates over
+        // unnest() ranges are far too high, and measurably gained nothing on the raw-row queries.
+        builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? "-c jit=off" : builder.Options + " -c jit=off";
+        return builder.ConnectionString;
     }
 }

@@ -2,15 +2,17 @@ using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Npgsql;
+using NpsGrpc.Storage.Connections;
 
 namespace NpsGrpc.Server.Errors;
 
 /// <summary>
 /// Turns exceptions that escape a service method into gRPC statuses: UNAVAILABLE when the database cannot be
 /// reached (the client may retry), CANCELLED when the client went away, INTERNAL with an error id otherwise.
-/// A client never sees UNKNOWN, a stack trace or SQL text.
+/// A client never sees UNKNOWN, a stack trace or SQL text. An unreachable database also empties the connection pools,
+/// so the client's retry after the database returns opens a new connection rather than reusing a dead one.
 /// </summary>
-public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, DatabasePools pools) : Interceptor
 {
     /// <inheritdoc />
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
@@ -98,6 +100,7 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) :
         if (IsDatabaseUnavailable(exception))
         {
             Log.DatabaseUnavailable(logger, exception, context.Method);
+            pools.Clear();
             return new RpcException(new Status(
                 StatusCode.Unavailable, "The database is unavailable. Retry with backoff; unacknowledged batches may be resent safely."));
         }

@@ -42,7 +42,9 @@ public static class ServerServiceCollectionExtensions
 
         var followUps = configuration.GetSection("FollowUps").Get<FollowUpOptions>() ?? new FollowUpOptions();
         followUps.Validate();
-        services.AddNpsStorage(connectionString, rollups, followUps);
+        var database = DatabaseServiceCollectionExtensions.ReadDatabaseOptions(configuration);
+        services.AddNpsStorage(connectionString, rollups, followUps, database, configuration.GetConnectionString("NpsReadOnly"));
+        services.AddNpsDatabaseResilience(configuration, database);
         var readiness = new DatabaseReadiness();
         services.AddSingleton(readiness);
         var exports = configuration.GetSection("Exports").Get<ExportOptions>() ?? new ExportOptions();

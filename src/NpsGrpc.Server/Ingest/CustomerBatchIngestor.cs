@@ -11,6 +11,7 @@ public sealed partial class CustomerBatchIngestor(
     CustomerValidator validator,
     IngestLimits limits,
     CustomerWriter writer,
+    IngestWriteGate gate,
     ILogger<CustomerBatchIngestor> logger)
 {
     /// <summary>Applies a batch and returns its outcome once committed; throws RpcException for a batch-level problem.</summary>
@@ -55,12 +56,14 @@ public sealed partial class CustomerBatchIngestor(
             valid.Add(outcome.Value!);
         }
 
-        await TransientRetry.RunAsync(
-            async () =>
-            {
-                await writer.WriteAsync(valid, cancellationToken);
-                return true;
-            },
+        await gate.RunAsync(
+            () => TransientRetry.RunAsync(
+                async () =>
+                {
+                    await writer.WriteAsync(valid, cancellationToken);
+                    return true;
+                },
+                cancellationToken),
             cancellationToken);
 
         response.UpsertedCount = valid.Count;

@@ -14,6 +14,7 @@ public sealed partial class ResponseBatchIngestor(
     SurveyDirectory surveys,
     ResponseValidator validator,
     ResponseWriter writer,
+    IngestWriteGate gate,
     TimeProvider clock,
     ILogger<ResponseBatchIngestor> logger)
 {
@@ -78,7 +79,9 @@ public sealed partial class ResponseBatchIngestor(
             batchIndexOfValid.Add(index);
         }
 
-        var write = await TransientRetry.RunAsync(() => writer.WriteAsync(surveyId, valid, now, cancellationToken), cancellationToken);
+        var write = await gate.RunAsync(
+            () => TransientRetry.RunAsync(() => writer.WriteAsync(surveyId, valid, now, cancellationToken), cancellationToken),
+            cancellationToken);
 
         result.AcceptedCount = write.InsertedCount;
         var conflicting = new HashSet<int>();

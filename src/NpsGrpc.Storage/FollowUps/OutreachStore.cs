@@ -1,11 +1,17 @@
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpsGrpc.Domain.FollowUps;
+using NpsGrpc.Storage.Connections;
 
 namespace NpsGrpc.Storage.FollowUps;
 
-/// <summary>Reads and updates follow-up items and advocacy candidates.</summary>
-public sealed class OutreachStore(NpgsqlDataSource dataSource)
+/// <summary>
+/// Reads and updates follow-up items and advocacy candidates. Listing reads from <paramref name="readOnlyDataSource"/>,
+/// a read replica when one is configured. Updates, and reads that check or follow a write, use the primary.
+/// </summary>
+public sealed class OutreachStore(
+    NpgsqlDataSource dataSource, [FromKeyedServices(DataSourceKeys.ReadOnly)] NpgsqlDataSource readOnlyDataSource)
 {
     // The comment stays in responses; the join is a primary-key lookup per item.
     private const string Columns =
@@ -23,7 +29,7 @@ public sealed class OutreachStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<OutreachItemRecord>> ListAsync(
         OutreachKind kind, OutreachFilter filter, long afterItemId, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await readOnlyDataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<OutreachItemRecord>(new CommandDefinition(
             $"""
             SELECT {Columns} FROM {From}

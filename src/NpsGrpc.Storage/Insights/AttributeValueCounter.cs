@@ -1,13 +1,15 @@
 using System.Data;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
 using NpsGrpc.Domain.Scoring;
+using NpsGrpc.Storage.Connections;
 using NpsGrpc.Storage.Queries;
 
 namespace NpsGrpc.Storage.Insights;
 
 /// <summary>Counts categories per attribute value over the raw response rows, for persona profiles.</summary>
-public sealed class AttributeValueCounter(NpgsqlDataSource dataSource)
+public sealed class AttributeValueCounter([FromKeyedServices(DataSourceKeys.ReadOnly)] NpgsqlDataSource dataSource)
 {
     private const string Counts =
         "count(*) FILTER (WHERE b.score >= 9), count(*) FILTER (WHERE b.score BETWEEN 7 AND 8), " +

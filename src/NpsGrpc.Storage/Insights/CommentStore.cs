@@ -1,12 +1,14 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
+using NpsGrpc.Storage.Connections;
 using NpsGrpc.Storage.Queries;
 
 namespace NpsGrpc.Storage.Insights;
 
 /// <summary>Reads comments: every comment of a selection for theme scoring, and full-text search with keyset paging.</summary>
-public sealed class CommentStore(NpgsqlDataSource dataSource)
+public sealed class CommentStore([FromKeyedServices(DataSourceKeys.ReadOnly)] NpgsqlDataSource dataSource)
 {
     // Must match the expression of the index responses_comment_search (migration 0008) for the index to be used.
     // NOTE: PostgreSQL's default parser keeps a run of Chinese or Japanese text as one token, so such text matches

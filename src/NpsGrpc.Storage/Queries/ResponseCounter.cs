@@ -1,6 +1,8 @@
 using System.Data;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpsGrpc.Domain.Scoring;
+using NpsGrpc.Storage.Connections;
 using NpsGrpc.Storage.Rollups;
 
 namespace NpsGrpc.Storage.Queries;
@@ -10,7 +12,8 @@ namespace NpsGrpc.Storage.Queries;
 /// attributes are all rollup keys reads the rollups, which give the same counts as the raw rows;
 /// any other query reads the raw rows.
 /// </summary>
-public sealed class ResponseCounter(NpgsqlDataSource dataSource, RollupOptions rollups, RollupState rollupState)
+public sealed class ResponseCounter(
+    [FromKeyedServices(DataSourceKeys.ReadOnly)] NpgsqlDataSource dataSource, RollupOptions rollups, RollupState rollupState)
 {
     /// <summary>
     /// Whether <paramref name="query"/> would read the rollups, given the rollup keys stored in the database (which
