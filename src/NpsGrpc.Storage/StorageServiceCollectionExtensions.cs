@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using NpsGrpc.Storage.ApiKeys;
 using NpsGrpc.Storage.Cohorts;
 using NpsGrpc.Storage.FollowUps;
 using NpsGrpc.Storage.Goals;
@@ -47,6 +48,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ResponseCounter>();
         services.AddSingleton<AttributeValueCounter>();
         services.AddSingleton<CommentStore>();
+        services.AddSingleton<ApiKeyStore>();
         return services;
     }
 }
