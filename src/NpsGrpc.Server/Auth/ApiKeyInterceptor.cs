@@ -8,9 +8,9 @@ namespace NpsGrpc.Server.Auth;
 /// Checks the API key of every call. The "authorization: Bearer &lt;key&gt;" metadata must name a stored key that is
 /// neither revoked nor expired, else the call fails with UNAUTHENTICATED and one message for every cause. The key
 /// needs a scope the RPC accepts, else PERMISSION_DENIED names the scopes. A key limited to surveys may send only
-/// requests that name those surveys, else PERMISSION_DENIED. Streams check the key and the surveys again on every
-/// request message, through the key cache. Auth:DevelopmentMode turns all of it off, and health and reflection are
-/// open unless configured otherwise.
+/// requests that name those surveys, else PERMISSION_DENIED. Client streams check the key and the surveys again on
+/// every request message, and server streams check the key before every response message, through the key cache.
+/// Auth:DevelopmentMode turns all of it off, and health and reflection are open unless configured otherwise.
 /// </summary>
 public sealed class ApiKeyInterceptor(ApiKeyValidator validator, RpcPolicies policies, AuthOptions options) : Interceptor
 {
@@ -39,12 +39,15 @@ public sealed class ApiKeyInterceptor(ApiKeyValidator validator, RpcPolicies pol
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
         ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        if (await AuthorizeCallAsync(context) is { } check)
+        var check = await AuthorizeCallAsync(context);
+        if (check is null)
         {
-            check.CheckRequest(request);
+            await continuation(request, responseStream, context);
+            return;
         }
 
-        await continuation(request, responseStream, context);
+        check.CheckRequest(request);
+        await continuation(request, new CheckedStreamWriter<TResponse>(responseStream, check), context);
     }
 
     /// <inheritdoc />
@@ -172,9 +175,41 @@ public sealed class ApiKeyInterceptor(ApiKeyValidator validator, RpcPolicies pol
         /// </summary>
         public async Task CheckMessageAsync(object request)
         {
+            await CheckKeyAgainAsync();
+            CheckRequest(request);
+        }
+
+        /// <summary>
+        /// Checks the key again, through the cache, before a server stream sends a message, so a subscription ends
+        /// once its key is revoked or expired.
+        /// </summary>
+        public async Task CheckKeyAgainAsync()
+        {
             var caller = await validator.ValidateAsync(key, context.CancellationToken) ?? throw Unauthenticated();
             CheckScope(caller);
-            CheckRequest(request);
+        }
+    }
+
+    /// <summary>A response stream that checks the key again before every message it sends.</summary>
+    private sealed class CheckedStreamWriter<T>(IServerStreamWriter<T> inner, CallCheck check) : IServerStreamWriter<T>
+    {
+        public WriteOptions? WriteOptions
+        {
+            get => inner.WriteOptions;
+            set => inner.WriteOptions = value;
+        }
+
+        public async Task WriteAsync(T message)
+        {
+            await check.CheckKeyAgainAsync();
+            await inner.WriteAsync(message);
+        }
+
+        // The interface's default implementation of this overload rejects a cancellable token.
+        public async Task WriteAsync(T message, CancellationToken cancellationToken)
+        {
+            await check.CheckKeyAgainAsync();
+            await inner.WriteAsync(message, cancellationToken);
         }
     }
 

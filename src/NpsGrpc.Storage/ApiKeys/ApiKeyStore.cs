@@ -103,6 +103,15 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource)
             $"SELECT {Columns} FROM api_keys WHERE key_id = @keyId", new { keyId }, cancellationToken: cancellationToken));
     }
 
+    /// <summary>Returns whether any key is neither revoked nor expired.</summary>
+    public async Task<bool> AnyUsableAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM api_keys WHERE revoke_time IS NULL AND (expire_time IS NULL OR expire_time > now()))",
+            cancellationToken: cancellationToken));
+    }
+
     /// <summary>
     /// Records that the key was accepted, unless its last_used_time is less than <see cref="LastUsedResolution"/> old,
     /// so keys in steady use cost at most one write a minute.
