@@ -83,6 +83,42 @@ public sealed class KeyCacheTests(ServerFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task RevokedElsewhere_Subscription_EndsUnauthenticated()
+    {
+        await using var server = await RunningServer.StartAsync(
+            fixture.Database.ConnectionString,
+            new Dictionary<string, string?> { ["Auth:CacheDuration"] = "00:00:00.200", ["FollowUps:PollInterval"] = "00:00:00.100" });
+        string surveyId = await server.CreateSurveyAsync("cache");
+        var (key, channel) = await AuthKit.ChannelWithKeyAsync(server, [AccessScope.Query]);
+        using (channel)
+        {
+            using var guard = new CancellationTokenSource(HangGuard);
+            using var call = new FollowUpService.FollowUpServiceClient(channel).SubscribeFollowUps(
+                new SubscribeFollowUpsRequest { SurveyId = surveyId }, cancellationToken: guard.Token);
+            await TestResponses.StreamAsync(
+                server.Ingest, TestResponses.Batch(surveyId, "b0", [TestResponses.Make("r0", 0, customerId: "c0")]));
+            Assert.True(await call.ResponseStream.MoveNext(guard.Token));
+
+            await AuthKit.Store(server).RevokeAsync(AuthKit.KeyIdOf(key), CancellationToken.None);
+            int batch = 1;
+            var status = await PollUntilRejectedAsync(async () =>
+            {
+                // Each detractor opens a follow-up item, which the stream tries to send.
+                await TestResponses.StreamAsync(
+                    server.Ingest,
+                    TestResponses.Batch(surveyId, $"b{batch}", [TestResponses.Make($"r{batch}", 0, customerId: $"c{batch}")]));
+                batch++;
+                if (!await call.ResponseStream.MoveNext(guard.Token))
+                {
+                    throw new InvalidOperationException("The stream ended without a status.");
+                }
+            });
+
+            Assert.Equal(StatusCode.Unauthenticated, status.StatusCode);
+        }
+    }
+
     /// <summary>Repeats <paramref name="call"/> until it fails with a gRPC status, which it returns.</summary>
     private static async Task<Status> PollUntilRejectedAsync(Func<Task> call)
     {
