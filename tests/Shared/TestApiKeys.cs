@@ -22,7 +22,10 @@ public static class TestApiKeys
 
     /// <summary>Stores a key with <paramref name="scopes"/> and an unused name, and returns the key.</summary>
     public static async Task<string> CreateAsync(
-        ApiKeyStore store, IReadOnlyCollection<AccessScope> scopes, IReadOnlyCollection<string>? surveyIds = null, DateTime? expireTime = null)
+        ApiKeyStore store,
+        IReadOnlyCollection<AccessScope> scopes,
+        IReadOnlyCollection<string>? surveyIds = null,
+        DateTime? expireTime = null)
     {
         var created = await store.CreateAsync(
             $"test-{Guid.NewGuid():N}", scopes, surveyIds ?? [], expireTime, CancellationToken.None);

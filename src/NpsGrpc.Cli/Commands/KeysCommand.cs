@@ -91,7 +91,8 @@ internal sealed class KeysCommand
         };
         CommandActions.Set(revoke, RevokeAsync);
 
-        return new Command("keys", "Manage API keys (needs a key with the admin scope, except 'create --connection-string').")
+        return new Command(
+            "keys", "Manage API keys (needs a key with the admin scope, except 'create --connection-string').")
         {
             create, list, revoke,
         };
@@ -116,7 +117,8 @@ internal sealed class KeysCommand
         {
             using var channel = ServerConnection.OpenChannel(parseResult);
             var client = new ApiKeyService.ApiKeyServiceClient(channel);
-            response = await client.CreateApiKeyAsync(new CreateApiKeyRequest { ApiKey = apiKey }, cancellationToken: cancellationToken);
+            var request = new CreateApiKeyRequest { ApiKey = apiKey };
+            response = await client.CreateApiKeyAsync(request, cancellationToken: cancellationToken);
         }
 
         if (parseResult.GetValue(_json))
@@ -128,7 +130,8 @@ internal sealed class KeysCommand
         // Only the key goes to stdout, so that scripts can capture it with $(...).
         await Console.Error.WriteLineAsync(
             $"Created API key {response.ApiKey.KeyId} ({response.ApiKey.DisplayName}) with scopes " +
-            $"{string.Join(", ", response.ApiKey.Scopes.Select(ScopeName))}. It is shown only now; store it in a secret manager.");
+            $"{string.Join(", ", response.ApiKey.Scopes.Select(ScopeName))}. It is shown only now; " +
+            "store it in a secret manager.");
         Console.WriteLine(response.Secret);
         return ExitCodes.Success;
     }
@@ -184,7 +187,8 @@ internal sealed class KeysCommand
         }
 
         Console.WriteLine(
-            $"Revoked API key {response.ApiKey.KeyId} ({response.ApiKey.DisplayName}) at {FormatTime(response.ApiKey.RevokeTime)}.");
+            $"Revoked API key {response.ApiKey.KeyId} ({response.ApiKey.DisplayName}) " +
+            $"at {FormatTime(response.ApiKey.RevokeTime)}.");
         return ExitCodes.Success;
     }
 
@@ -198,7 +202,9 @@ internal sealed class KeysCommand
         _ => throw new UsageException($"--scope '{text}' is not a scope; use ingest, query, export or admin."),
     };
 
-    /// <summary>Parses an --expires value: an instant with an offset, or "Nd" for N days after <paramref name="now"/>.</summary>
+    /// <summary>
+    /// Parses an --expires value: an instant with an offset, or "Nd" for N days after <paramref name="now"/>.
+    /// </summary>
     internal static DateTimeOffset ParseExpiry(string text, DateTimeOffset now)
     {
         string trimmed = text.Trim();

@@ -86,7 +86,8 @@ internal static class DirectKeyWriter
 
         if (apiKey.SurveyIds.Count > MaxSurveyIds)
         {
-            throw new UsageException($"A key may be limited to at most {MaxSurveyIds} surveys; {apiKey.SurveyIds.Count} were given.");
+            throw new UsageException(
+                $"A key may be limited to at most {MaxSurveyIds} surveys; {apiKey.SurveyIds.Count} were given.");
         }
 
         var surveyIds = new List<string>();

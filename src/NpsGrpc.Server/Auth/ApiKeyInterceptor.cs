@@ -56,7 +56,8 @@ public sealed class ApiKeyInterceptor(ApiKeyValidator validator, RpcPolicies pol
         ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
         var check = await AuthorizeCallAsync(context);
-        return await continuation(check is null ? requestStream : new CheckedStreamReader<TRequest>(requestStream, check), context);
+        var reader = check is null ? requestStream : new CheckedStreamReader<TRequest>(requestStream, check);
+        return await continuation(reader, context);
     }
 
     /// <inheritdoc />
@@ -138,7 +139,8 @@ public sealed class ApiKeyInterceptor(ApiKeyValidator validator, RpcPolicies pol
             {
                 throw new RpcException(new Status(
                     StatusCode.PermissionDenied,
-                    $"{policy.Method} requires an API key with the scope {policy.ScopeText}; key '{caller.KeyId}' does not have it."));
+                    $"{policy.Method} requires an API key with the scope {policy.ScopeText}; " +
+                    $"key '{caller.KeyId}' does not have it."));
             }
 
             _caller = caller;

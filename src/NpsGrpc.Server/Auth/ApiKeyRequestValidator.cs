@@ -7,7 +7,9 @@ using NpsGrpc.V1;
 
 namespace NpsGrpc.Server.Auth;
 
-/// <summary>Checks a CreateApiKey request and turns it into storage values, or throws INVALID_ARGUMENT naming the field.</summary>
+/// <summary>
+/// Checks a CreateApiKey request and turns it into storage values, or throws INVALID_ARGUMENT naming the field.
+/// </summary>
 public static class ApiKeyRequestValidator
 {
     /// <summary>Longest display name, in characters.</summary>
@@ -17,9 +19,12 @@ public static class ApiKeyRequestValidator
     public const int MaxSurveyIds = 100;
 
     /// <summary>The checked values of a new key.</summary>
-    public sealed record NewKey(string DisplayName, IReadOnlyList<AccessScope> Scopes, IReadOnlyList<string> SurveyIds, DateTime? ExpireTime);
+    public sealed record NewKey(
+        string DisplayName, IReadOnlyList<AccessScope> Scopes, IReadOnlyList<string> SurveyIds, DateTime? ExpireTime);
 
-    /// <summary>Checks <paramref name="apiKey"/> against the rules of CreateApiKeyRequest.api_key at <paramref name="now"/>.</summary>
+    /// <summary>
+    /// Checks <paramref name="apiKey"/> against the rules of CreateApiKeyRequest.api_key at <paramref name="now"/>.
+    /// </summary>
     public static NewKey Check(ApiKey? apiKey, DateTime now)
     {
         if (apiKey is null)
@@ -65,7 +70,8 @@ public static class ApiKeyRequestValidator
         if (apiKey.Scopes.Count == 0)
         {
             throw RpcErrors.InvalidArgument(
-                "api_key.scopes", "api_key.scopes is required: give at least one of API_KEY_SCOPE_INGEST, _QUERY, _EXPORT, _ADMIN");
+                "api_key.scopes",
+                "api_key.scopes is required: give at least one of API_KEY_SCOPE_INGEST, _QUERY, _EXPORT, _ADMIN");
         }
 
         var scopes = new List<AccessScope>();
@@ -75,7 +81,8 @@ public static class ApiKeyRequestValidator
             {
                 throw RpcErrors.InvalidArgument(
                     $"api_key.scopes[{i}]",
-                    $"api_key.scopes[{i}] is {ProtoNames.Of(apiKey.Scopes[i])}; use API_KEY_SCOPE_INGEST, _QUERY, _EXPORT or _ADMIN");
+                    $"api_key.scopes[{i}] is {ProtoNames.Of(apiKey.Scopes[i])}; " +
+                    "use API_KEY_SCOPE_INGEST, _QUERY, _EXPORT or _ADMIN");
             }
 
             if (!scopes.Contains(scope))
@@ -92,7 +99,8 @@ public static class ApiKeyRequestValidator
         if (apiKey.SurveyIds.Count > MaxSurveyIds)
         {
             throw RpcErrors.InvalidArgument(
-                "api_key.survey_ids", $"api_key.survey_ids has {apiKey.SurveyIds.Count} entries; the maximum is {MaxSurveyIds}");
+                "api_key.survey_ids",
+                $"api_key.survey_ids has {apiKey.SurveyIds.Count} entries; the maximum is {MaxSurveyIds}");
         }
 
         var surveyIds = new List<string>();
@@ -141,7 +149,8 @@ public static class ApiKeyRequestValidator
         {
             throw RpcErrors.InvalidArgument(
                 "api_key.expire_time",
-                $"api_key.expire_time {expire:yyyy-MM-dd'T'HH:mm:ss'Z'} is not in the future (server time {now:yyyy-MM-dd'T'HH:mm:ss'Z'})");
+                $"api_key.expire_time {expire:yyyy-MM-dd'T'HH:mm:ss'Z'} is not in the future " +
+                $"(server time {now:yyyy-MM-dd'T'HH:mm:ss'Z'})");
         }
 
         return expire;

@@ -61,7 +61,9 @@ public sealed partial class ApiKeyValidator(
         return Usable(caller, now.UtcDateTime);
     }
 
-    /// <summary>Drops every cached outcome of the key <paramref name="keyId"/>, after it was revoked on this instance.</summary>
+    /// <summary>
+    /// Drops every cached outcome of the key <paramref name="keyId"/>, after it was revoked on this instance.
+    /// </summary>
     public void Forget(string keyId)
     {
         foreach (var entry in _cache)
@@ -120,14 +122,16 @@ public sealed partial class ApiKeyValidator(
         }
 
         var expireTime = record.ExpireTime is { } expire ? DateTime.SpecifyKind(expire, DateTimeKind.Utc) : (DateTime?)null;
-        return new CallerKey(record.KeyId, scopes, new HashSet<string>(record.SurveyIds, StringComparer.Ordinal), expireTime);
+        var surveyIds = new HashSet<string>(record.SurveyIds, StringComparer.Ordinal);
+        return new CallerKey(record.KeyId, scopes, surveyIds, expireTime);
     }
 
     private sealed record CacheEntry(CallerKey? Caller, DateTimeOffset ValidUntil);
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 80, Level = LogLevel.Debug, Message = "Rejected an API key because {Reason}; key id '{KeyId}'")]
+        [LoggerMessage(
+            EventId = 80, Level = LogLevel.Debug, Message = "Rejected an API key because {Reason}; key id '{KeyId}'")]
         public static partial void KeyRejected(ILogger logger, string reason, string keyId);
     }
 }

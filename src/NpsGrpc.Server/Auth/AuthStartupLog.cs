@@ -52,11 +52,13 @@ public sealed partial class AuthStartupLog(
         [LoggerMessage(EventId = 84, Level = LogLevel.Information,
             Message = "Every RPC requires an API key (checks cached for {CacheDuration}); health without a key: " +
                 "{AnonymousHealth}, reflection without a key: {AnonymousReflection}")]
-        public static partial void KeysRequired(ILogger logger, TimeSpan cacheDuration, bool anonymousHealth, bool anonymousReflection);
+        public static partial void KeysRequired(
+            ILogger logger, TimeSpan cacheDuration, bool anonymousHealth, bool anonymousReflection);
 
         [LoggerMessage(EventId = 85, Level = LogLevel.Warning,
             Message = "The database has no API key that is neither revoked nor expired, so every call will be rejected. " +
-                "Create an admin key with: nps keys create --connection-string CONNECTION_STRING --name admin --scope admin")]
+                "Create an admin key with: " +
+                "nps keys create --connection-string CONNECTION_STRING --name admin --scope admin")]
         public static partial void NoUsableKey(ILogger logger);
 
         [LoggerMessage(EventId = 86, Level = LogLevel.Warning, Message = "Could not check whether the database has API keys")]

@@ -17,7 +17,8 @@ public sealed class RpcPolicies
     private static readonly AccessScope[] Export = [AccessScope.Export];
     private static readonly AccessScope[] Admin = [AccessScope.Admin];
     private static readonly AccessScope[] AdminOrIngest = [AccessScope.Admin, AccessScope.Ingest];
-    private static readonly AccessScope[] AnyScope = [AccessScope.Ingest, AccessScope.Query, AccessScope.Export, AccessScope.Admin];
+    private static readonly AccessScope[] AnyScope =
+        [AccessScope.Ingest, AccessScope.Query, AccessScope.Export, AccessScope.Admin];
 
     private readonly Dictionary<string, RpcPolicy> _byMethod = new(StringComparer.Ordinal);
 

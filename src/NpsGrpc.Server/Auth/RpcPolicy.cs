@@ -14,7 +14,8 @@ namespace NpsGrpc.Server.Auth;
 /// confined to named surveys (it reads or changes every survey, or selects data by another id), so a key limited to
 /// surveys may not make it.
 /// </param>
-public sealed record RpcPolicy(string Method, IReadOnlyList<AccessScope> Scopes, Func<IMessage, IReadOnlyList<string>> NamedSurveys)
+public sealed record RpcPolicy(
+    string Method, IReadOnlyList<AccessScope> Scopes, Func<IMessage, IReadOnlyList<string>> NamedSurveys)
 {
     /// <summary>The scope names joined for a message, such as "query" or "admin or ingest".</summary>
     public string ScopeText => string.Join(" or ", Scopes.Select(AccessScopes.Name));

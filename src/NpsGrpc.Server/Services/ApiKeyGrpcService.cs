@@ -19,10 +19,12 @@ public sealed partial class ApiKeyGrpcService(
     public override async Task<CreateApiKeyResponse> CreateApiKey(CreateApiKeyRequest request, ServerCallContext context)
     {
         var key = ApiKeyRequestValidator.Check(request.ApiKey, timeProvider.GetUtcNow().UtcDateTime);
-        var created = await store.CreateAsync(key.DisplayName, key.Scopes, key.SurveyIds, key.ExpireTime, context.CancellationToken)
+        var created = await store.CreateAsync(
+                key.DisplayName, key.Scopes, key.SurveyIds, key.ExpireTime, context.CancellationToken)
             ?? throw new RpcException(new Status(
                 StatusCode.AlreadyExists,
-                $"An API key named '{key.DisplayName}' already exists and is not revoked; choose another name or revoke it first."));
+                $"An API key named '{key.DisplayName}' already exists and is not revoked; " +
+                "choose another name or revoke it first."));
         Log.KeyCreated(logger, created.Record.KeyId, created.Record.DisplayName, string.Join(",", created.Record.Scopes));
         return new CreateApiKeyResponse { ApiKey = ToMessage(created.Record), Secret = created.Key };
     }
@@ -109,11 +111,13 @@ public sealed partial class ApiKeyGrpcService(
         {
             string shown = keyId.Length > 64 ? keyId[..64] + "..." : keyId;
             throw RpcErrors.InvalidArgument(
-                "key_id", $"key_id '{shown}' is invalid; a key id is {ApiKeySecret.KeyIdLength} lowercase hexadecimal characters");
+                "key_id",
+                $"key_id '{shown}' is invalid; a key id is {ApiKeySecret.KeyIdLength} lowercase hexadecimal characters");
         }
     }
 
-    private static Timestamp ToTimestamp(DateTime time) => Timestamp.FromDateTime(DateTime.SpecifyKind(time, DateTimeKind.Utc));
+    private static Timestamp ToTimestamp(DateTime time) =>
+        Timestamp.FromDateTime(DateTime.SpecifyKind(time, DateTimeKind.Utc));
 
     private static Timestamp? ToTimestampOrNull(DateTime? time) => time is { } value ? ToTimestamp(value) : null;
 

@@ -40,7 +40,9 @@ public static class ApiKeySecret
     public static bool TryGetKeyId(string key, out string keyId)
     {
         keyId = "";
-        if (key.Length != KeyLength || !key.StartsWith(Prefix, StringComparison.Ordinal) || key[Prefix.Length + KeyIdLength] != '_')
+        if (key.Length != KeyLength
+            || !key.StartsWith(Prefix, StringComparison.Ordinal)
+            || key[Prefix.Length + KeyIdLength] != '_')
         {
             return false;
         }
