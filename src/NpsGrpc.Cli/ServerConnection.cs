@@ -34,7 +34,8 @@ internal static class ServerConnection
             $"Prefer ${ApiKeyVariable}, because other users of the machine can read command lines.",
         HelpName = "KEY",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ApiKeyVariable) is { Length: > 0 } key ? key : null,
+
+        // No DefaultValueFactory: help output prints an option's default value, and this one is a secret.
     };
 
     /// <summary>The --ca-file option, available on every command.</summary>
@@ -59,11 +60,18 @@ internal static class ServerConnection
             handler = TrustingHandler(LoadCertificates(caFile));
         }
 
-        if (parseResult.GetValue(ApiKeyOption) is { Length: > 0 } apiKey)
+        string? apiKey = parseResult.GetValue(ApiKeyOption);
+        if (string.IsNullOrWhiteSpace(apiKey))
+        {
+            apiKey = Environment.GetEnvironmentVariable(ApiKeyVariable);
+        }
+
+        if (!string.IsNullOrWhiteSpace(apiKey))
         {
             // A handler rather than CallCredentials, because gRPC call credentials are dropped on http:// channels,
             // and the server listens on plain-text loopback HTTP/2 by default.
             handler = new BearerKeyHandler(apiKey.Trim()) { InnerHandler = handler };
+            WarnIfPlainTextRemote(ServerAddress(parseResult));
         }
 
         var options = new GrpcChannelOptions { MaxReceiveMessageSize = MaxReceiveMessageBytes, HttpHandler = handler };
@@ -73,6 +81,17 @@ internal static class ServerConnection
     /// <summary>Returns the server address given by --server, NPS_SERVER or the default.</summary>
     public static string ServerAddress(ParseResult parseResult) =>
         parseResult.GetValue(ServerOption) ?? DefaultServer;
+
+    /// <summary>Warns on stderr when the key would cross a network unencrypted: http:// to a host other than loopback.</summary>
+    private static void WarnIfPlainTextRemote(string address)
+    {
+        var uri = new Uri(address);
+        if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback)
+        {
+            Console.Error.WriteLine(
+                $"warning: sending the API key unencrypted to {uri.Host}; use an https:// server address.");
+        }
+    }
 
     private static X509Certificate2Collection LoadCertificates(FileInfo file)
     {
