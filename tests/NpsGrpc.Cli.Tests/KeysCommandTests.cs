@@ -87,6 +87,19 @@ public sealed class KeysCommandTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Help_KeyInEnvironment_NotPrinted()
+    {
+        string key = Storage.ApiKeys.ApiKeySecret.Generate().Key;
+
+        var result = await CliProcess.RunWithKeyAsync(key, "surveys", "list", "--help");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("--api-key", result.Stdout);
+        Assert.DoesNotContain(key, result.Stdout);
+        Assert.DoesNotContain(key, result.Stderr);
+    }
+
+    [Fact]
     public async Task Command_WrongScope_PermissionDenied()
     {
         var created = await CliProcess.RunAsync(
