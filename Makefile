@@ -36,6 +36,7 @@ lint: tools/node_modules/.bin/buf
 
 run: build-app
 	@if [ -z "$${ConnectionStrings__Nps:-}" ]; then export ConnectionStrings__Nps="$$($(PG) start dev)"; fi; \
+	scripts/first-key-hint.sh "$(CONFIGURATION)"; \
 	dotnet src/NpsGrpc.Server/bin/$(CONFIGURATION)/net10.0/NpsGrpc.Server.dll --contentRoot $(CURDIR)/src/NpsGrpc.Server
 
 test: lint build

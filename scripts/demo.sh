@@ -58,6 +58,12 @@ PGOPTIONS="-c client_min_messages=warning" "$psql" -q -h 127.0.0.1 -p "$pg_port"
     -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" -c "CREATE DATABASE $database"
 connection_string="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$database"
 
+# A fresh database has no API keys. Create one for this demo straight in the database (the bootstrap path) and
+# hand it to every nps call through NPS_API_KEY; only the key goes to stdout.
+NPS_API_KEY=$(dotnet "$cli_dll" keys create --connection-string "$connection_string" --name demo \
+    --scope admin --scope ingest --scope query --scope export)
+export NPS_API_KEY
+
 # Start the server. The EXIT trap stops it when the script exits, after success or an error.
 port=$(pick_port)
 server_url="http://127.0.0.1:$port"

@@ -54,6 +54,8 @@ internal static class NpsCommandLine
         root.Options.Add(new System.CommandLine.Help.HelpOption());
         root.Options.Add(new VersionOption());
         root.Options.Add(ServerConnection.ServerOption);
+        root.Options.Add(ServerConnection.ApiKeyOption);
+        root.Options.Add(ServerConnection.CaFileOption);
         root.Subcommands.Add(SurveysCommand.Create());
         root.Subcommands.Add(IngestCommand.Create());
         root.Subcommands.Add(CustomersCommand.Create());
@@ -69,6 +71,7 @@ internal static class NpsCommandLine
         root.Subcommands.Add(FollowUpsCommand.Create());
         root.Subcommands.Add(AdvocatesCommand.Create());
         root.Subcommands.Add(GoalsCommand.Create());
+        root.Subcommands.Add(KeysCommand.Create());
         return root;
     }
 }

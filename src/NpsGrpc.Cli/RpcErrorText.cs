@@ -34,6 +34,14 @@ internal static class RpcErrorText
                     $"\nCheck that the server is running at {serverAddress}, or pass --server URL " +
                     $"(or set ${ServerConnection.ServerVariable}).");
                 break;
+            case StatusCode.Unauthenticated:
+                text.Append(
+                    $"\nPass an API key with --api-key KEY or set ${ServerConnection.ApiKeyVariable}; " +
+                    "'nps keys create --help' shows how an administrator creates one.");
+                break;
+            case StatusCode.PermissionDenied:
+                text.Append("\nAsk an administrator for a key with the scope or surveys the message names.");
+                break;
             case StatusCode.DeadlineExceeded or StatusCode.Cancelled:
                 text.Append("\nThe call did not finish; run the command again.");
                 break;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using NpsGrpc.Storage.ApiKeys;
 using NpsGrpc.Storage.Cohorts;
 using NpsGrpc.Storage.Connections;
 using NpsGrpc.Storage.FollowUps;
@@ -53,6 +54,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ResponseCounter>();
         services.AddSingleton<AttributeValueCounter>();
         services.AddSingleton<CommentStore>();
+        services.AddSingleton<ApiKeyStore>();
         return services;
     }
 

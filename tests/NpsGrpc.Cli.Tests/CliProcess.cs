@@ -47,12 +47,21 @@ public static class CliProcess
     /// </summary>
     public static string CliPath { get; } = FindCli();
 
-    /// <summary>Runs nps with <paramref name="args"/> against <paramref name="server"/>.</summary>
+    /// <summary>
+    /// Runs nps with <paramref name="args"/> against <paramref name="server"/>, with the server's API key in
+    /// NPS_API_KEY when <paramref name="server"/> is a <see cref="RunningServer"/>.
+    /// </summary>
     public static Task<CliResult> RunAsync(string server, params string[] args) =>
-        RunWithoutServerAsync([.. args, "--server", server]);
+        RunWithKeyAsync(RunningServer.ApiKeyFor(server), [.. args, "--server", server]);
 
     /// <summary>Runs nps with exactly <paramref name="args"/>, with NPS_SERVER unset.</summary>
-    public static async Task<CliResult> RunWithoutServerAsync(params string[] args)
+    public static Task<CliResult> RunWithoutServerAsync(params string[] args) => RunWithKeyAsync(null, args);
+
+    /// <summary>
+    /// Runs nps with exactly <paramref name="args"/>, with NPS_SERVER unset and NPS_API_KEY set to
+    /// <paramref name="apiKey"/> (unset when null).
+    /// </summary>
+    public static async Task<CliResult> RunWithKeyAsync(string? apiKey, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -67,6 +76,16 @@ public static class CliProcess
         }
 
         start.Environment.Remove("NPS_SERVER");
+        start.Environment.Remove("NPS_CA_FILE");
+        if (apiKey is null)
+        {
+            start.Environment.Remove("NPS_API_KEY");
+        }
+        else
+        {
+            start.Environment["NPS_API_KEY"] = apiKey;
+        }
+
         start.Environment["DOTNET_NOLOGO"] = "1";
 
         using var process = Process.Start(start)!;

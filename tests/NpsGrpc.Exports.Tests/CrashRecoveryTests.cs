@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Dapper;
-using Grpc.Net.Client;
 using Npgsql;
 using NpsGrpc.Testing;
 using NpsGrpc.V1;
@@ -22,11 +21,12 @@ public sealed class CrashRecoveryTests
 
         ExportTarget target;
         long runId;
+        string apiKey = await TestApiKeys.CreateInDatabaseAsync(database.ConnectionString);
         using (var process = StartServerProcess(database.ConnectionString, out string address))
         {
             try
             {
-                using var channel = GrpcChannel.ForAddress(address);
+                using var channel = TestApiKeys.OpenChannel(address, apiKey);
                 var surveys = new SurveyService.SurveyServiceClient(channel);
                 await WaitForServerAsync(surveys, process);
                 string surveyId = "crash-" + Guid.NewGuid().ToString("N")[..8];

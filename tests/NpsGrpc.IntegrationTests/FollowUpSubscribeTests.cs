@@ -117,7 +117,7 @@ public sealed class FollowUpSubscribeTests(ServerFixture fixture)
         var server = await RunningServer.StartAsync(fixture.Database.ConnectionString);
 
         // A channel of its own, because disposing the server disposes the server's channel.
-        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.Address);
+        using var channel = server.OpenChannel();
         var client = new FollowUpService.FollowUpServiceClient(channel);
         using var guard = new CancellationTokenSource(HangGuard);
         using var call = client.SubscribeFollowUps(new SubscribeFollowUpsRequest { SurveyId = surveyId }, cancellationToken: guard.Token);

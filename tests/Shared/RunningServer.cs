@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -5,7 +6,9 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using NpsGrpc.Server.Hosting;
+using NpsGrpc.Storage.ApiKeys;
 using NpsGrpc.V1;
 
 namespace NpsGrpc.Testing;
@@ -13,13 +16,16 @@ namespace NpsGrpc.Testing;
 /// <summary>A real NpsGrpc server on Kestrel, listening on a free loopback port, with clients bound to it.</summary>
 public sealed class RunningServer : IAsyncDisposable
 {
+    private static readonly ConcurrentDictionary<string, string> KeysByAddress = new(StringComparer.Ordinal);
+
     private readonly WebApplication _app;
 
-    private RunningServer(WebApplication app, string address)
+    private RunningServer(WebApplication app, string address, string apiKey)
     {
         _app = app;
         Address = address;
-        Channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
+        ApiKey = apiKey;
+        Channel = TestApiKeys.OpenChannel(address, apiKey);
         Surveys = new SurveyService.SurveyServiceClient(Channel);
         Ingest = new IngestService.IngestServiceClient(Channel);
         Query = new QueryService.QueryServiceClient(Channel);
@@ -29,6 +35,12 @@ public sealed class RunningServer : IAsyncDisposable
 
     /// <summary>Base address, for example http://127.0.0.1:41234.</summary>
     public string Address { get; }
+
+    /// <summary>
+    /// A key with every scope, stored after the server started, which <see cref="Channel"/> sends on every call.
+    /// When the database was unreachable at start, a well-formed key that is not stored.
+    /// </summary>
+    public string ApiKey { get; }
 
     /// <summary>Channel to the server.</summary>
     public GrpcChannel Channel { get; }
@@ -73,8 +85,26 @@ public sealed class RunningServer : IAsyncDisposable
 
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningServer(app, address);
+        string apiKey;
+        try
+        {
+            apiKey = await TestApiKeys.CreateAsync(app.Services.GetRequiredService<ApiKeyStore>(), AccessScopes.All);
+        }
+        catch (NpgsqlException)
+        {
+            // Tests of an unreachable database still send a key, so their calls go through the key check.
+            apiKey = ApiKeySecret.Generate().Key;
+        }
+
+        KeysByAddress[address] = apiKey;
+        return new RunningServer(app, address, apiKey);
     }
+
+    /// <summary>Returns the key of the running server at <paramref name="address"/>, or null for another address.</summary>
+    public static string? ApiKeyFor(string address) => KeysByAddress.GetValueOrDefault(address);
+
+    /// <summary>Opens another channel to the server that sends <see cref="ApiKey"/>; the caller disposes it.</summary>
+    public GrpcChannel OpenChannel() => TestApiKeys.OpenChannel(Address, ApiKey);
 
     /// <summary>Creates a survey with a unique id for one test and returns the id.</summary>
     public async Task<string> CreateSurveyAsync(string prefix = "t")
@@ -91,6 +121,7 @@ public sealed class RunningServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();
+        KeysByAddress.TryRemove(Address, out _);
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

@@ -26,6 +26,7 @@ public static class NpsServerApp
         app.MapGrpcService<ExportGrpcService>();
         app.MapGrpcService<FollowUpGrpcService>();
         app.MapGrpcService<GoalGrpcService>();
+        app.MapGrpcService<ApiKeyGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

@@ -1,6 +1,7 @@
 using NpsGrpc.Domain.Validation;
 using NpsGrpc.Exports;
 using NpsGrpc.Server.Analytics;
+using NpsGrpc.Server.Auth;
 using NpsGrpc.Server.Cohorts;
 using NpsGrpc.Server.Errors;
 using NpsGrpc.Server.FollowUps;
@@ -73,6 +74,7 @@ public static class ServerServiceCollectionExtensions
             options.MaxReceiveMessageSize = maxMessageBytes;
             options.Interceptors.Add<ErrorInterceptor>();
         });
+        services.AddNpsAuth(configuration);
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return services;
