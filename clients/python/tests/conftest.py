@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from npsgrpc import NpsClient  # noqa: E402
-from server import api_key_from_environment, start_server  # noqa: E402
+from server import start_server  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +24,7 @@ def server():
 
 @pytest.fixture
 def client(server):
-    with NpsClient(server.target, api_key=api_key_from_environment()) as nps_client:
+    with NpsClient(server.target, api_key=server.api_key) as nps_client:
         yield nps_client
 
 

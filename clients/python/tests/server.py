@@ -7,12 +7,14 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import grpc
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
 SERVER_DLL = REPOSITORY_ROOT / "src/NpsGrpc.Server/bin/Release/net10.0/NpsGrpc.Server.dll"
+CLI_DLL = REPOSITORY_ROOT / "src/NpsGrpc.Cli/bin/Release/net10.0/nps.dll"
 
 # grpc.health.v1.HealthCheckResponse with status SERVING (field 1, varint 1). The health protos are
 # not generated for this client, so the test compares the encoded bytes.
@@ -34,18 +36,33 @@ def server_settings(connection_string: str, port: int) -> dict[str, str]:
     }
 
 
-def api_key_from_environment() -> str | None:
-    """Return the API key the tests send (NPS_TEST_API_KEY), or None when it is unset or empty."""
-    return os.environ.get("NPS_TEST_API_KEY") or None
+def create_test_key(connection_string: str) -> str:
+    """Create an API key with every scope in the test database and return it.
+
+    NPS_TEST_API_KEY, when set, is returned instead. Otherwise the key is written straight to the
+    database with `nps keys create --connection-string`, the bootstrap path an operator uses.
+    """
+    configured = os.environ.get("NPS_TEST_API_KEY")
+    if configured:
+        return configured
+    if not CLI_DLL.is_file():
+        raise RuntimeError(f"{CLI_DLL} not found; build the CLI first with 'make build'")
+
+    command = ["dotnet", str(CLI_DLL), "keys", "create", "--connection-string", connection_string,
+               "--name", f"python-client-tests-{uuid.uuid4().hex}", "--expires", "1d"]
+    for scope in ("ingest", "query", "export", "admin"):
+        command += ["--scope", scope]
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
 
 
 class RunningServer:
     """A server process; ``target`` is its ``127.0.0.1:PORT``."""
 
-    def __init__(self, process: subprocess.Popen, target: str, log_path: Path):
+    def __init__(self, process: subprocess.Popen, target: str, log_path: Path, api_key: str):
         self.process = process
         self.target = target
         self.log_path = log_path
+        self.api_key = api_key
 
     def stop(self) -> None:
         """Stop the process with SIGTERM, then SIGKILL if it has not exited after 15 seconds."""
@@ -69,6 +86,7 @@ def start_server() -> RunningServer:
         raise RuntimeError(f"{SERVER_DLL} not found; build the server first with 'make build'")
 
     connection_string = os.environ.get("NPS_TEST_CONNECTION_STRING") or _start_cluster()
+    api_key = create_test_key(connection_string)
     log_path = Path(tempfile.mkstemp(prefix="nps-python-client-server-", suffix=".log")[1])
     for _ in range(_START_ATTEMPTS):
         port = _free_port()
@@ -82,7 +100,7 @@ def start_server() -> RunningServer:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
             )
-        server = RunningServer(process, f"127.0.0.1:{port}", log_path)
+        server = RunningServer(process, f"127.0.0.1:{port}", log_path, api_key)
         if _wait_until_serving(server):
             return server
         server.stop()

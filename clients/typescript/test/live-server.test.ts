@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { Code } from "@connectrpc/connect";
 import { AttributeScope, NpsClient, NpsError, RejectionReason, surveyResponse, type SurveyResponse } from "../src/index.js";
-import { apiKeyFromEnvironment, startServer, type RunningServer } from "./server.js";
+import { startServer, type RunningServer } from "./server.js";
 
 const start = new Date(Date.UTC(2026, 2, 2, 9, 0));
 
@@ -42,7 +42,7 @@ describe("NpsClient against the server", () => {
 
   before(async () => {
     server = await startServer();
-    client = new NpsClient({ baseUrl: server.baseUrl, apiKey: apiKeyFromEnvironment() });
+    client = new NpsClient({ baseUrl: server.baseUrl, apiKey: server.apiKey });
   });
 
   after(async () => {

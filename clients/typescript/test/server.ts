@@ -1,6 +1,7 @@
 // Starts the built NpsGrpc server as a child process on a free loopback port, for the client tests.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, openSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import { connect } from "node:http2";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { fileURLToPath } from "node:url";
 // dist/test/server.js sits four levels below the repository root.
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 const serverDll = join(repositoryRoot, "src/NpsGrpc.Server/bin/Release/net10.0/NpsGrpc.Server.dll");
+const cliDll = join(repositoryRoot, "src/NpsGrpc.Cli/bin/Release/net10.0/nps.dll");
 const startAttempts = 3;
 const startTimeoutMs = 90_000;
 
@@ -26,15 +28,31 @@ export function serverSettings(connectionString: string, port: number): Record<s
   };
 }
 
-/** Returns the API key the tests send (NPS_TEST_API_KEY), or undefined when it is unset or empty. */
-export function apiKeyFromEnvironment(): string | undefined {
-  return process.env.NPS_TEST_API_KEY || undefined;
+/**
+ * Creates an API key with every scope in the test database and returns it, or returns
+ * NPS_TEST_API_KEY when that is set. The key is written straight to the database with
+ * `nps keys create --connection-string`, the bootstrap path an operator uses.
+ */
+export function createTestKey(connectionString: string): string {
+  const configured = process.env.NPS_TEST_API_KEY;
+  if (configured) {
+    return configured;
+  }
+  if (!existsSync(cliDll)) {
+    throw new Error(`${cliDll} not found; build the CLI first with 'make build'`);
+  }
+  const name = `typescript-client-tests-${randomUUID().replaceAll("-", "")}`;
+  const scopes = ["ingest", "query", "export", "admin"].flatMap((scope) => ["--scope", scope]);
+  const args = [cliDll, "keys", "create", "--connection-string", connectionString, "--name", name, "--expires", "1d"];
+  return execFileSync("dotnet", [...args, ...scopes], { encoding: "utf8" }).trim();
 }
 
 /** A running server process. */
 export interface RunningServer {
   /** Base URL, for example http://127.0.0.1:41234. */
   baseUrl: string;
+  /** API key with every scope, created for this server's database. */
+  apiKey: string;
   /** Path of the file that contains the server's console output. */
   logPath: string;
   /** Stops the process with SIGTERM, then SIGKILL if it has not exited after 15 seconds. */
@@ -53,6 +71,7 @@ export async function startServer(): Promise<RunningServer> {
   }
 
   const connectionString = process.env.NPS_TEST_CONNECTION_STRING || startCluster();
+  const apiKey = createTestKey(connectionString);
   const logPath = join(mkdtempSync(join(tmpdir(), "nps-typescript-client-")), "server.log");
   for (let attempt = 0; attempt < startAttempts; attempt++) {
     const port = await freePort();
@@ -64,6 +83,7 @@ export async function startServer(): Promise<RunningServer> {
     });
     const server: RunningServer = {
       baseUrl: `http://127.0.0.1:${port}`,
+      apiKey,
       logPath,
       stop: () => stopProcess(child),
     };
