@@ -85,7 +85,7 @@ if [ "${1:-}" = "--check" ]; then
     done
     if [ -s "$differences" ]; then
         head -n 80 "$differences" >&2
-        log "files that differ: $(grep -c '^diff -ru' "$differences"), diff above (first 80 lines)"
+        log "files that differ: $(grep -c '^diff -ru' "$differences" || true), missing or extra: $(grep -c '^Only in' "$differences" || true), diff above (first 80 lines)"
         fail "the generated client code is out of date with protos/: run 'make clients' and commit the result"
     fi
     log "generated client code is up to date"
