@@ -47,6 +47,8 @@ public sealed class SurveyServiceTests(ServerFixture fixture)
     [Theory]
     [InlineData("UPPER", "Name", "survey.survey_id")]
     [InlineData("ok-id", "  ", "survey.display_name")]
+    [InlineData("ok-id", "Name\u001b[2J", "survey.display_name")]
+    [InlineData("ok-id", "Two\nlines", "survey.display_name")]
     public async Task CreateSurvey_InvalidField_InvalidArgument(string id, string name, string field)
     {
         var error = await Assert.ThrowsAsync<RpcException>(async () => await Surveys.CreateSurveyAsync(

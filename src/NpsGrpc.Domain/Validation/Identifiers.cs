@@ -100,6 +100,37 @@ public static class Identifiers
     }
 
     /// <summary>
+    /// Checks a name shown on one line (a display name or an owner) and returns the broken rule, or null when valid.
+    /// Control characters are rejected because terminals act on them: a name with escape sequences or line breaks
+    /// could rewrite what a listing shows.
+    /// </summary>
+    public static string? CheckName(string text, int maxLength) =>
+        CheckText(text, maxLength) ?? CheckControlCharacters(text, allowLineBreaks: false);
+
+    /// <summary>
+    /// Checks a description or note shown to people and returns the broken rule, or null when valid. Tabs and line
+    /// breaks are allowed, other control characters are not (see <see cref="CheckName"/>).
+    /// </summary>
+    public static string? CheckDescription(string text, int maxLength) =>
+        CheckText(text, maxLength) ?? CheckControlCharacters(text, allowLineBreaks: true);
+
+    private static string? CheckControlCharacters(string text, bool allowLineBreaks)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            char character = text[i];
+            bool allowed = allowLineBreaks && character is '\t' or '\n' or '\r';
+            if (char.IsControl(character) && !allowed)
+            {
+                string rule = allowLineBreaks ? "only tabs and line breaks are allowed" : "names take printable characters only";
+                return $"contains the control character U+{(int)character:X4} at position {i}; {rule}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// Checks free text (a comment or an attribute value) and returns the broken rule, or null when valid.
     /// PostgreSQL text cannot store the NUL character, so it is rejected here rather than failing a batch.
     /// </summary>

@@ -38,7 +38,7 @@ public static class ApiKeyRequestValidator
             throw RpcErrors.InvalidArgument("api_key.display_name", "api_key.display_name is required");
         }
 
-        if (Identifiers.CheckText(name, MaxDisplayNameLength) is { } nameProblem)
+        if (Identifiers.CheckName(name, MaxDisplayNameLength) is { } nameProblem)
         {
             throw RpcErrors.InvalidArgument("api_key.display_name", $"api_key.display_name {nameProblem}");
         }

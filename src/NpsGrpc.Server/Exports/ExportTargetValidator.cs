@@ -45,7 +45,7 @@ public static class ExportTargetValidator
     /// <summary>Checks a display name.</summary>
     public static void CheckDisplayName(string displayName, string field)
     {
-        if (Identifiers.CheckText(displayName, MaxDisplayNameLength) is { } problem)
+        if (Identifiers.CheckName(displayName, MaxDisplayNameLength) is { } problem)
         {
             RpcErrors.ThrowInvalidArgument(field, $"{field} {problem}");
         }

@@ -98,7 +98,7 @@ public static class OutreachRequests
         }
     }
 
-    /// <summary>Checks free text (an owner or a note) against its maximum length.</summary>
+    /// <summary>Checks a filter text against its maximum length.</summary>
     public static void CheckText(string text, string field, int maxLength)
     {
         if (Identifiers.CheckText(text, maxLength) is { } problem)

@@ -31,7 +31,7 @@ public static class GoalValidator
             throw RpcErrors.InvalidArgument("goal.survey_id", "goal." + SurveyDirectory.InvalidSurveyIdMessage(goal.SurveyId));
         }
 
-        if (Identifiers.CheckText(goal.DisplayName, MaxDisplayNameLength) is { } nameProblem)
+        if (Identifiers.CheckName(goal.DisplayName, MaxDisplayNameLength) is { } nameProblem)
         {
             throw RpcErrors.InvalidArgument("goal.display_name", $"goal.display_name {nameProblem}");
         }

@@ -21,7 +21,7 @@ public sealed class CohortGrpcService(CohortStore store, CohortMatrixQuery matri
     {
         var cohort = request.Cohort ?? throw RpcErrors.InvalidArgument("cohort", "cohort is required");
         CheckName(cohort.Name, "cohort.name");
-        if (Identifiers.CheckText(cohort.Description, MaxDescriptionLength) is { } problem)
+        if (Identifiers.CheckDescription(cohort.Description, MaxDescriptionLength) is { } problem)
         {
             throw RpcErrors.InvalidArgument("cohort.description", $"cohort.description {problem}");
         }

@@ -46,8 +46,8 @@ public sealed class FollowUpGrpcService(
             ? null
             : OutreachMessages.StatusText(request.Status)
               ?? throw RpcErrors.InvalidArgument("status", $"status {ProtoNames.Of(request.Status)} is not a follow-up status");
-        string? owner = CheckOptional(request.HasOwner, request.Owner, "owner", OutreachRequests.MaxOwnerLength)?.Trim();
-        string? note = CheckOptional(request.HasNote, request.Note, "note", OutreachRequests.MaxNoteLength);
+        string? owner = CheckOptional(request.HasOwner, request.Owner, "owner", OutreachRequests.MaxOwnerLength, isName: true)?.Trim();
+        string? note = CheckOptional(request.HasNote, request.Note, "note", OutreachRequests.MaxNoteLength, isName: false);
         var updated = await updater.UpdateAsync(
             OutreachKind.FollowUp, request.ItemId, request.Version, status, owner, note, context.CancellationToken);
         return new UpdateFollowUpResponse { Item = OutreachMessages.ToFollowUp(updated) };
@@ -114,21 +114,26 @@ public sealed class FollowUpGrpcService(
             ? null
             : OutreachMessages.StatusText(request.Status)
               ?? throw RpcErrors.InvalidArgument("status", $"status {ProtoNames.Of(request.Status)} is not an advocate status");
-        string? owner = CheckOptional(request.HasOwner, request.Owner, "owner", OutreachRequests.MaxOwnerLength)?.Trim();
-        string? note = CheckOptional(request.HasNote, request.Note, "note", OutreachRequests.MaxNoteLength);
+        string? owner = CheckOptional(request.HasOwner, request.Owner, "owner", OutreachRequests.MaxOwnerLength, isName: true)?.Trim();
+        string? note = CheckOptional(request.HasNote, request.Note, "note", OutreachRequests.MaxNoteLength, isName: false);
         var updated = await updater.UpdateAsync(
             OutreachKind.Advocacy, request.ItemId, request.Version, status, owner, note, context.CancellationToken);
         return new UpdateAdvocateResponse { Item = OutreachMessages.ToAdvocate(updated) };
     }
 
-    private static string? CheckOptional(bool isSet, string value, string field, int maxLength)
+    private static string? CheckOptional(bool isSet, string value, string field, int maxLength, bool isName)
     {
         if (!isSet)
         {
             return null;
         }
 
-        OutreachRequests.CheckText(value, field, maxLength);
+        string? problem = isName ? Identifiers.CheckName(value, maxLength) : Identifiers.CheckDescription(value, maxLength);
+        if (problem is not null)
+        {
+            throw RpcErrors.InvalidArgument(field, $"{field} {problem}");
+        }
+
         return value;
     }
 }

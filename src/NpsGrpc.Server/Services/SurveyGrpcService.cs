@@ -31,12 +31,12 @@ public sealed class SurveyGrpcService(SurveyStore store) : SurveyService.SurveyS
             throw RpcErrors.InvalidArgument("survey.display_name", "survey.display_name is required");
         }
 
-        if (Identifiers.CheckText(survey.DisplayName, MaxDisplayNameLength) is { } nameProblem)
+        if (Identifiers.CheckName(survey.DisplayName, MaxDisplayNameLength) is { } nameProblem)
         {
             throw RpcErrors.InvalidArgument("survey.display_name", $"survey.display_name {nameProblem}");
         }
 
-        if (Identifiers.CheckText(survey.Description, MaxDescriptionLength) is { } descriptionProblem)
+        if (Identifiers.CheckDescription(survey.Description, MaxDescriptionLength) is { } descriptionProblem)
         {
             throw RpcErrors.InvalidArgument("survey.description", $"survey.description {descriptionProblem}");
         }
