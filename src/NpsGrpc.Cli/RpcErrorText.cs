@@ -1,3 +1,4 @@
+using System.Security.Authentication;
 using Google.Rpc;
 using Grpc.Core;
 
@@ -27,12 +28,33 @@ internal static class RpcErrorText
             }
         }
 
+        // A status the client made up from a failed connection carries the client-side exception. A status the
+        // server sent carries none.
+        var clientCause = exception.Status.DebugException?.GetBaseException();
+        if (clientCause is AuthenticationException)
+        {
+            text.Append(
+                $"\nThe server's TLS certificate was not accepted. Pass --ca-file FILE (or set ${ServerConnection.CaFileVariable}) " +
+                "with the certificate or the CA that signed it, and check that the host name in --server is a name " +
+                "the certificate holds.");
+            return text.ToString();
+        }
+
         switch (exception.StatusCode)
         {
+            case StatusCode.Unavailable when clientCause is null:
+                text.Append("\nThe server is running but cannot serve the call now, for example while its database is " +
+                    "down; run the command again later.");
+                break;
             case StatusCode.Unavailable:
                 text.Append(
                     $"\nCheck that the server is running at {serverAddress}, or pass --server URL " +
                     $"(or set ${ServerConnection.ServerVariable}).");
+                if (serverAddress.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+                {
+                    text.Append(" If the server uses TLS, give an https:// address.");
+                }
+
                 break;
             case StatusCode.Unauthenticated:
                 text.Append(

@@ -130,6 +130,30 @@ public sealed class KeysCommandTests(ServerFixture fixture)
         Assert.Contains(message, result.Stderr);
     }
 
+    [Theory]
+    [InlineData("a;;=")]
+    [InlineData("Host")]
+    public async Task CreateDirect_MalformedConnectionString_UsageError(string connectionString)
+    {
+        var result = await CliProcess.RunWithoutServerAsync(
+            "keys", "create", "--connection-string", connectionString, "--name", "bad", "--scope", "query");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--connection-string is invalid", result.Stderr);
+        Assert.DoesNotContain("   at ", result.Stderr);
+    }
+
+    [Fact]
+    public async Task CreateDirect_ControlCharacterName_UsageError()
+    {
+        var result = await CliProcess.RunWithoutServerAsync(
+            "keys", "create", "--connection-string", fixture.Database.ConnectionString, "--name", "bad\u001b[2J",
+            "--scope", "query");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--name must be 1 to 100 printable characters", result.Stderr);
+    }
+
     [Fact]
     public async Task Https_CaFile_Trusted()
     {
@@ -142,6 +166,8 @@ public sealed class KeysCommandTests(ServerFixture fixture)
         Assert.StartsWith("https://", server.Address);
         Assert.Equal(0, trusted.ExitCode);
         Assert.Equal(3, untrusted.ExitCode);
+        Assert.Contains("TLS certificate was not accepted", untrusted.Stderr);
+        Assert.Contains("--ca-file", untrusted.Stderr);
     }
 
     [Fact]

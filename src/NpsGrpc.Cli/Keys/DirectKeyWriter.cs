@@ -32,9 +32,14 @@ internal static class DirectKeyWriter
         {
             dataSource = NpgsqlDataSource.Create(connectionString);
         }
-        catch (ArgumentException exception)
+        catch (Exception exception) when (exception is ArgumentException or KeyNotFoundException or FormatException)
         {
-            throw new UsageException($"--connection-string is invalid: {exception.Message}");
+            // Npgsql's parser raises KeyNotFoundException for an empty keyword, as in "a;;=", with a message about a
+            // dictionary that would not help the user.
+            string problem = exception is KeyNotFoundException ? "a keyword is empty or unknown." : exception.Message;
+            throw new UsageException(
+                $"--connection-string is invalid: {problem} Give keyword=value pairs separated by semicolons, " +
+                "for example Host=127.0.0.1;Port=5432;Username=postgres;Database=nps.");
         }
 
         await using (dataSource)
@@ -70,9 +75,9 @@ internal static class DirectKeyWriter
     private static NewKey Check(ApiKey apiKey)
     {
         string name = apiKey.DisplayName.Trim();
-        if (name.Length == 0 || Identifiers.CheckText(name, MaxDisplayNameLength) is not null)
+        if (name.Length == 0 || Identifiers.CheckName(name, MaxDisplayNameLength) is not null)
         {
-            throw new UsageException($"--name must be 1 to {MaxDisplayNameLength} characters.");
+            throw new UsageException($"--name must be 1 to {MaxDisplayNameLength} printable characters.");
         }
 
         var scopes = apiKey.Scopes.Distinct().Select(scope => scope switch
