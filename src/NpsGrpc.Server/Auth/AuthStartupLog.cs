@@ -57,8 +57,9 @@ public sealed partial class AuthStartupLog(
 
         [LoggerMessage(EventId = 85, Level = LogLevel.Warning,
             Message = "The database has no API key that is neither revoked nor expired, so every call will be rejected. " +
-                "Create an admin key with: " +
-                "nps keys create --connection-string CONNECTION_STRING --name admin --scope admin")]
+                "Create a first key with: nps keys create --connection-string CONNECTION_STRING --name admin " +
+                "--scope admin --scope ingest --scope query --scope export (admin manages keys only; add the other " +
+                "scopes the key needs)")]
         public static partial void NoUsableKey(ILogger logger);
 
         [LoggerMessage(EventId = 86, Level = LogLevel.Warning, Message = "Could not check whether the database has API keys")]

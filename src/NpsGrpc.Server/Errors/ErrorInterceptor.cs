@@ -12,7 +12,8 @@ namespace NpsGrpc.Server.Errors;
 /// A client never sees UNKNOWN, a stack trace or SQL text. An unreachable database also empties the connection pools,
 /// so the client's retry after the database returns opens a new connection rather than reusing a dead one.
 /// </summary>
-public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, DatabasePools pools) : Interceptor
+public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, DatabasePools pools, OutageLogLimiter outageLog)
+    : Interceptor
 {
     /// <inheritdoc />
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
@@ -99,7 +100,11 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, D
 
         if (IsDatabaseUnavailable(exception))
         {
-            Log.DatabaseUnavailable(logger, exception, context.Method);
+            if (outageLog.TryEnter(out int skipped))
+            {
+                Log.CallsFailedOnOutage(logger, exception, context.Method, skipped, OutageLogLimiter.Interval);
+            }
+
             pools.Clear();
             return new RpcException(new Status(
                 StatusCode.Unavailable, "The database is unavailable. Retry with backoff; unacknowledged batches may be resent safely."));
@@ -135,6 +140,12 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, D
 
         [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Call {Method} failed because the database is unavailable")]
         public static partial void DatabaseUnavailable(ILogger logger, Exception exception, string method);
+
+        [LoggerMessage(EventId = 23, Level = LogLevel.Warning,
+            Message = "Call {Method} failed because the database is unavailable. Since the previous entry like this, " +
+                "{SkippedCount} calls failed the same way and were not logged (one is logged every {Interval} at most)")]
+        public static partial void CallsFailedOnOutage(
+            ILogger logger, Exception exception, string method, int skippedCount, TimeSpan interval);
 
         [LoggerMessage(EventId = 22, Level = LogLevel.Error, Message = "Call {Method} failed with an unexpected error; error id {ErrorId}")]
         public static partial void UnexpectedError(ILogger logger, Exception exception, string method, string errorId);

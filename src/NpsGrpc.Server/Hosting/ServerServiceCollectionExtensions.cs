@@ -53,6 +53,7 @@ public static class ServerServiceCollectionExtensions
         services.AddNpsExports(exports);
         services.AddHostedService<DatabaseStartup>();
         services.AddSingleton<SurveyDirectory>();
+        services.AddSingleton<OutageLogLimiter>();
         services.AddSingleton<ResponseBatchIngestor>();
         services.AddSingleton<CustomerBatchIngestor>();
         services.AddSingleton<QueryRequestParser>();
