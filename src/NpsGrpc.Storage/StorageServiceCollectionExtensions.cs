@@ -26,13 +26,17 @@ public static class StorageServiceCollectionExtensions
             // The ingest path keeps a temporary staging table per physical connection; DISCARD ALL on
             // every return to the pool would drop it. No other session state is ever set.
             NoResetOnClose = true,
+
+            // PostgreSQL error details can quote row values, comments included; they must never reach a log or a client.
+            IncludeErrorDetail = false,
         };
 
         // PostgreSQL's JIT compiler costs hundreds of milliseconds on the rollup queries, whose row estimates over
         // unnest() ranges are far too high, and measurably gained nothing on the raw-row queries.
         builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? "-c jit=off" : builder.Options + " -c jit=off";
 
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(builder.ConnectionString).Build());
+        // The name labels the pool in Npgsql's metrics (db.client.connection.pool.name) in place of the connection string.
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(builder.ConnectionString) { Name = "nps" }.Build());
         services.AddSingleton(rollups);
         services.AddSingleton(followUps);
         services.AddSingleton<OutreachStore>();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NpsGrpc.Server.Hosting;
+using NpsGrpc.Server.Observability;
 using NpsGrpc.V1;
 
 namespace NpsGrpc.Testing;
@@ -14,6 +15,7 @@ namespace NpsGrpc.Testing;
 public sealed class RunningServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private bool _stopped;
 
     private RunningServer(WebApplication app, string address)
     {
@@ -51,6 +53,9 @@ public sealed class RunningServer : IAsyncDisposable
     /// <summary>The server's dependency injection container, for tests that inspect it.</summary>
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The Prometheus scrape URL, such as http://127.0.0.1:41235/metrics; null when the endpoint is off.</summary>
+    public string? MetricsUrl => _app.Services.GetService<MetricsEndpoint>()?.Url;
+
     /// <summary>Starts a server on <paramref name="connectionString"/> with optional configuration overrides.</summary>
     public static async Task<RunningServer> StartAsync(string connectionString, IDictionary<string, string?>? settings = null)
     {
@@ -61,6 +66,7 @@ public sealed class RunningServer : IAsyncDisposable
                 ["ConnectionStrings:Nps"] = connectionString,
                 ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:0",
                 ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+                ["Telemetry:Prometheus:Url"] = "http://127.0.0.1:0",
             };
             foreach (var setting in settings ?? new Dictionary<string, string?>())
             {
@@ -87,11 +93,22 @@ public sealed class RunningServer : IAsyncDisposable
         return surveyId;
     }
 
+    /// <summary>Stops the server as a host shutdown does: open streams end and the listeners close.</summary>
+    public async Task StopAsync()
+    {
+        _stopped = true;
+        await _app.StopAsync();
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();
-        await _app.StopAsync();
+        if (!_stopped)
+        {
+            await _app.StopAsync();
+        }
+
         await _app.DisposeAsync();
     }
 }
