@@ -78,7 +78,10 @@ public sealed class RunningServer : IAsyncDisposable
         });
 
         await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        // The server also listens for Prometheus scrapes; the gRPC address is the other one.
+        string? metricsUrl = app.Services.GetService<MetricsEndpoint>()?.Url;
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(candidate => metricsUrl is null || !metricsUrl.StartsWith(candidate + "/", StringComparison.Ordinal));
         return new RunningServer(app, address);
     }
 
