@@ -15,7 +15,7 @@ public sealed class LatencyRecorder(string name)
     /// <summary>Calls recorded.</summary>
     public long Count => _histogram.TotalCount;
 
-    /// <summary>Calls that failed; they are not in the percentiles.</summary>
+    /// <summary>Calls that failed, which the percentiles leave out.</summary>
     public long Errors => Interlocked.Read(ref _errors);
 
     /// <summary>Records a successful call's latency.</summary>

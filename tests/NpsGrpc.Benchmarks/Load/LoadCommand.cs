@@ -28,6 +28,11 @@ public static class LoadCommand
             Description = "Responses per batch; at most the server's Ingest:MaxBatchSize (5000 by default).",
             DefaultValueFactory = _ => 100,
         };
+        var surveys = new Option<int>("--surveys")
+        {
+            Description = "Surveys the streams spread over, round robin. Batches of one survey update the same rollup rows.",
+            DefaultValueFactory = _ => 1,
+        };
         var address = new Option<string?>("--address")
         {
             Description = "gRPC address of a running server, such as http://127.0.0.1:50051. Without it the built server " +
@@ -45,6 +50,7 @@ public static class LoadCommand
         };
         BenchmarkOptions.RequirePositive(streams);
         BenchmarkOptions.RequirePositive(batchSize);
+        BenchmarkOptions.RequirePositive(surveys);
         queriers.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() < 0)
@@ -73,7 +79,7 @@ public static class LoadCommand
             "Run concurrent ingest streams and query callers against a server for a bounded time and report throughput, " +
             "latency percentiles and the server's memory and connection pool figures.")
         {
-            streams, queriers, duration, batchSize, address, metricsUrl, seed,
+            streams, queriers, duration, batchSize, surveys, address, metricsUrl, seed,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -83,6 +89,7 @@ public static class LoadCommand
                 parseResult.GetValue(queriers),
                 LoadSettings.ParseDuration(parseResult.GetValue(duration)!)!.Value,
                 parseResult.GetValue(batchSize),
+                parseResult.GetValue(surveys),
                 target,
                 target is null ? null : parseResult.GetValue(metricsUrl),
                 parseResult.GetValue(seed));

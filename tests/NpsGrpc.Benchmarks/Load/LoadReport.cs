@@ -25,7 +25,8 @@ public sealed class LoadReport(
         output.WriteLine($"  runtime: {machine.Runtime}, optimized build: {(machine.IsOptimized ? "yes" : "no")}");
         output.WriteLine(
             $"  server: {(childServer ? "built server, child process on this machine" : settings.Address)}; " +
-            $"{settings.Streams} streams of {settings.BatchSize}-response batches, {settings.Queriers} queriers, " +
+            $"{settings.Streams} streams of {settings.BatchSize}-response batches over {settings.Surveys} survey(s), " +
+            $"{settings.Queriers} queriers, " +
             $"{seconds:F1} s");
         output.WriteLine();
         output.WriteLine($"  rows/s     {rows / seconds,12:N0}   ({rows:N0} responses stored)");

@@ -37,10 +37,14 @@ public sealed class LoadRun(LoadSettings settings, TextWriter output)
         });
         var surveys = new SurveyService.SurveyServiceClient(channel);
         await WaitUntilServingAsync(surveys, cancellationToken);
-        string surveyId = $"load-{Guid.NewGuid():N}"[..20];
-        await surveys.CreateSurveyAsync(
-            new CreateSurveyRequest { Survey = new Survey { SurveyId = surveyId, DisplayName = "Load run" } },
-            cancellationToken: cancellationToken);
+        string runId = Guid.NewGuid().ToString("N")[..12];
+        var surveyIds = Enumerable.Range(0, settings.Surveys).Select(index => $"load-{runId}-{index}").ToArray();
+        foreach (string surveyId in surveyIds)
+        {
+            await surveys.CreateSurveyAsync(
+                new CreateSurveyRequest { Survey = new Survey { SurveyId = surveyId, DisplayName = "Load run" } },
+                cancellationToken: cancellationToken);
+        }
 
         var sampler = new ServerSampler(server.MetricsUrl);
         using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -48,14 +52,14 @@ public sealed class LoadRun(LoadSettings settings, TextWriter output)
 
         output.WriteLine(
             $"Running {settings.Streams} ingest streams and {settings.Queriers} queriers for {settings.Duration.TotalSeconds:F0} s " +
-            $"on survey {surveyId}...");
+            $"on {surveyIds.Length} survey(s) load-{runId}-*...");
         var ingest = new IngestService.IngestServiceClient(channel);
         var query = new QueryService.QueryServiceClient(channel);
         var stopwatch = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, settings.Streams)
-            .Select(stream => RunStreamAsync(ingest, surveyId, stream, stopwatch, cancellationToken))
+            .Select(stream => RunStreamAsync(ingest, surveyIds[stream % surveyIds.Length], stream, stopwatch, cancellationToken))
             .Concat(Enumerable.Range(0, settings.Queriers)
-                .Select(querier => RunQuerierAsync(query, surveyId, querier, stopwatch, cancellationToken)))
+                .Select(querier => RunQuerierAsync(query, surveyIds, querier, stopwatch, cancellationToken)))
             .ToArray();
         await Task.WhenAll(workers);
         var elapsed = stopwatch.Elapsed;
@@ -68,7 +72,7 @@ public sealed class LoadRun(LoadSettings settings, TextWriter output)
             .Write(output);
         if (_batches.Count == 0)
         {
-            throw new BenchmarkException("No batch was acknowledged; the errors above say why.");
+            throw new BenchmarkException("No batch was acknowledged. The errors printed above show why.");
         }
     }
 
@@ -110,13 +114,15 @@ public sealed class LoadRun(LoadSettings settings, TextWriter output)
         }
     }
 
-    // Calls the query kinds in turn, starting at a different kind in each querier, until the duration is over.
+    // Calls the query kinds in turn, starting at a different kind in each querier, until the duration is over. Each
+    // round of kinds moves on to the next survey.
     private async Task RunQuerierAsync(
-        QueryService.QueryServiceClient client, string surveyId, int querier, Stopwatch clock, CancellationToken cancellationToken)
+        QueryService.QueryServiceClient client, string[] surveyIds, int querier, Stopwatch clock, CancellationToken cancellationToken)
     {
         for (int call = querier; clock.Elapsed < settings.Duration; call++)
         {
             int kind = call % _queries.Length;
+            string surveyId = surveyIds[call / _queries.Length % surveyIds.Length];
             var now = DateTime.UtcNow;
             long started = Stopwatch.GetTimestamp();
             try

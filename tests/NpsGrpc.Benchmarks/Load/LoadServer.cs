@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 namespace NpsGrpc.Benchmarks.Load;
 
 /// <summary>
-/// The server a load run talks to: one given by address, or the built NpsGrpc.Server.dll started as a child process on
+/// The server a load run calls: one given by address, or the built NpsGrpc.Server.dll started as a child process on
 /// a fresh benchmark database, so its memory figures are the server's alone and not the load generator's.
 /// </summary>
 public sealed class LoadServer : IAsyncDisposable

@@ -5,16 +5,17 @@ namespace NpsGrpc.Benchmarks.Load;
 /// <param name="Queriers">Concurrent callers of the query RPCs, each calling the next query kind as soon as one returns.</param>
 /// <param name="Duration">How long the streams and queriers run; calls in flight at the end are finished, not cut.</param>
 /// <param name="BatchSize">Responses per batch.</param>
+/// <param name="Surveys">Surveys the streams spread over (stream i sends to survey i mod Surveys); queriers use all.</param>
 /// <param name="Address">gRPC address of a running server, or null to start the built server as a child process.</param>
 /// <param name="MetricsUrl">Prometheus scrape URL of the server at <paramref name="Address"/>, or null.</param>
 /// <param name="Seed">Seed of the response generator.</param>
 public sealed record LoadSettings(
-    int Streams, int Queriers, TimeSpan Duration, int BatchSize, string? Address, string? MetricsUrl, int Seed)
+    int Streams, int Queriers, TimeSpan Duration, int BatchSize, int Surveys, string? Address, string? MetricsUrl, int Seed)
 {
     /// <summary>How often the server's metrics are scraped during the run.</summary>
     public static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(2);
 
-    /// <summary>Parses a duration such as 60s, 5m, 90 (seconds) or 00:01:30; returns null when it is none of these.</summary>
+    /// <summary>Parses a duration such as 60s, 5m, 90 (seconds) or 00:01:30, or returns null for any other text.</summary>
     public static TimeSpan? ParseDuration(string text)
     {
         text = text.Trim();

@@ -23,7 +23,7 @@ public sealed class ServerSampler(string? metricsUrl)
     /// <summary>Requests that timed out waiting for a pooled connection, at the last scrape.</summary>
     public double PoolTimeouts { get; private set; } = double.NaN;
 
-    /// <summary>Scrapes failed (the endpoint was unreachable or answered an error).</summary>
+    /// <summary>Failed scrapes (the endpoint was unreachable or returned an error).</summary>
     public int FailedScrapes { get; private set; }
 
     /// <summary>Whether a metrics URL was given.</summary>
@@ -73,9 +73,9 @@ public sealed class ServerSampler(string? metricsUrl)
         PeakWorkingSet = Max(PeakWorkingSet, metrics.Sum("dotnet_process_memory_working_set_bytes"));
         PeakGcHeap = Max(PeakGcHeap, metrics.Sum("dotnet_gc_last_collection_heap_size_bytes"));
         PeakPoolUsed = Max(PeakPoolUsed, metrics.Sum("db_client_connection_count", "db_client_connection_state=used"));
-        PeakPoolPending = Max(PeakPoolPending, metrics.Sum("db_client_connection_pending_requests"));
+        PeakPoolPending = Max(PeakPoolPending, metrics.Sum("db_client_connection_npgsql_pending_requests"));
         PoolMax = metrics.Sum("db_client_connection_max");
-        PoolTimeouts = metrics.Sum("db_client_connection_timeouts_total");
+        PoolTimeouts = metrics.Sum("db_client_connection_npgsql_timeouts_total");
     }
 
     private static double Max(double current, double sample) => double.IsNaN(current) ? sample : Math.Max(current, sample);
