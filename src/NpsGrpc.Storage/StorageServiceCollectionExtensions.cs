@@ -27,7 +27,7 @@ public static class StorageServiceCollectionExtensions
             // every return to the pool would drop it. No other session state is ever set.
             NoResetOnClose = true,
 
-            // PostgreSQL error details can quote row values, comments included; they must never reach a log or a client.
+            // PostgreSQL error details can quote row values, comments included, so they must never reach a log or a client.
             IncludeErrorDetail = false,
         };
 

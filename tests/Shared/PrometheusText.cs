@@ -20,7 +20,7 @@ public sealed class PrometheusText
     /// <summary>Every sample, in the order of the exposition.</summary>
     public IReadOnlyList<PrometheusSample> Samples { get; }
 
-    /// <summary>Scrapes <paramref name="url"/> over HTTP/1.1 and parses the answer.</summary>
+    /// <summary>Scrapes <paramref name="url"/> over HTTP/1.1 and parses the response.</summary>
     public static async Task<PrometheusText> ScrapeAsync(string url, CancellationToken cancellationToken = default)
     {
         using var http = new HttpClient();
@@ -28,7 +28,7 @@ public sealed class PrometheusText
         return Parse(text);
     }
 
-    /// <summary>Parses an exposition; comment lines (# HELP, # TYPE) and blank lines are skipped.</summary>
+    /// <summary>Parses an exposition, skipping comment lines (# HELP, # TYPE) and blank lines.</summary>
     public static PrometheusText Parse(string text)
     {
         var samples = new List<PrometheusSample>();
@@ -93,7 +93,7 @@ public sealed class PrometheusText
             valueStart = space + 1;
         }
 
-        // A sample may carry a timestamp after its value; the exporter writes none, but skip one if present.
+        // A sample may carry a timestamp after its value. The exporter writes none, but one is skipped if present.
         string valueText = line[valueStart..].Split(' ')[0];
         double value = valueText switch
         {
@@ -105,7 +105,7 @@ public sealed class PrometheusText
         return new PrometheusSample(name, labels, value);
     }
 
-    // Reads a double-quoted label value starting at the opening quote; returns it unescaped and the index after it.
+    // Reads a double-quoted label value starting at the opening quote. Returns it unescaped, with the index after it.
     private static (string Value, int Next) ReadQuoted(string line, int quote)
     {
         var value = new StringBuilder();

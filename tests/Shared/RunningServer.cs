@@ -53,7 +53,7 @@ public sealed class RunningServer : IAsyncDisposable
     /// <summary>The server's dependency injection container, for tests that inspect it.</summary>
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>The Prometheus scrape URL, such as http://127.0.0.1:41235/metrics; null when the endpoint is off.</summary>
+    /// <summary>The Prometheus scrape URL, such as http://127.0.0.1:41235/metrics, or null when the endpoint is off.</summary>
     public string? MetricsUrl => _app.Services.GetService<MetricsEndpoint>()?.Url;
 
     /// <summary>Starts a server on <paramref name="connectionString"/> with optional configuration overrides.</summary>
@@ -78,7 +78,7 @@ public sealed class RunningServer : IAsyncDisposable
         });
 
         await app.StartAsync();
-        // The server also listens for Prometheus scrapes; the gRPC address is the other one.
+        // The server also listens for Prometheus scrapes, so the gRPC address is the other one.
         string? metricsUrl = app.Services.GetService<MetricsEndpoint>()?.Url;
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .First(candidate => metricsUrl is null || !metricsUrl.StartsWith(candidate + "/", StringComparison.Ordinal));

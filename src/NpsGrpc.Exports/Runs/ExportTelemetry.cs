@@ -4,7 +4,7 @@ using NpsGrpc.Domain.Telemetry;
 
 namespace NpsGrpc.Exports.Runs;
 
-/// <summary>How one pass of <see cref="ExportRunner"/> over a run ended; the <c>nps.export.outcome</c> tag value.</summary>
+/// <summary>How one pass of <see cref="ExportRunner"/> over a run ended, exported as the <c>nps.export.outcome</c> tag.</summary>
 public enum ExportRunOutcome
 {
     /// <summary>The run published its manifest and shows SUCCEEDED.</summary>
@@ -22,7 +22,7 @@ public enum ExportRunOutcome
     /// <summary>The server stopped during the run, which is left unfinished for the next pass to redo.</summary>
     Cancelled,
 
-    /// <summary>An unexpected exception ended the pass; the scheduler logs it and tries again.</summary>
+    /// <summary>An unexpected exception ended the pass, which the scheduler logs before it tries again.</summary>
     Error,
 }
 
@@ -49,7 +49,7 @@ public sealed class ExportTelemetry
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = TelemetryNames.RunSecondsBuckets });
     }
 
-    /// <summary>Starts the span of one pass over run <paramref name="runId"/>; null when nothing listens.</summary>
+    /// <summary>Starts the span of one pass over run <paramref name="runId"/>, or returns null when nothing listens.</summary>
     public static Activity? StartRun(long runId, string targetId)
     {
         var activity = Source.StartActivity("nps.export.run");

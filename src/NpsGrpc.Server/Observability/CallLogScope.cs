@@ -22,7 +22,7 @@ public sealed class CallLogScope(string rpc) : IReadOnlyList<KeyValuePair<string
     /// <summary>The full gRPC method name, for example <c>/nps.v1.IngestService/StreamResponses</c>.</summary>
     public string Rpc { get; } = rpc;
 
-    /// <summary>The survey id (or comma-separated ids) of the request or the current batch; empty when none.</summary>
+    /// <summary>The survey id (or comma-separated ids) of the request or the current batch, or empty.</summary>
     public string SurveyId { get; private set; } = "";
 
     /// <summary>The id of the batch being ingested; empty outside ingest.</summary>

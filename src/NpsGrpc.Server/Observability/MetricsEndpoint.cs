@@ -6,7 +6,7 @@ namespace NpsGrpc.Server.Observability;
 
 /// <summary>
 /// The Kestrel listener of the Prometheus scrape endpoint. It marks the connections it accepts, so the scrape path
-/// is served on them only and the gRPC endpoint never answers it.
+/// is served on them only and never on the gRPC endpoint.
 /// </summary>
 public sealed class MetricsEndpoint
 {
@@ -20,13 +20,13 @@ public sealed class MetricsEndpoint
         Path = path;
     }
 
-    /// <summary>The configured address; its port is 0 when Kestrel picks one.</summary>
+    /// <summary>The configured address, whose port is 0 when Kestrel picks one.</summary>
     public IPEndPoint Configured { get; }
 
     /// <summary>The scrape path, such as /metrics.</summary>
     public string Path { get; }
 
-    /// <summary>The scrape URL with the bound port, such as http://127.0.0.1:9464/metrics; known once the server started.</summary>
+    /// <summary>The scrape URL with the bound port, such as http://127.0.0.1:9464/metrics, once the server has started.</summary>
     public string Url
     {
         get

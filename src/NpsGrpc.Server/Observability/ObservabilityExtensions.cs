@@ -1,4 +1,5 @@
 using Grpc.AspNetCore.Server;
+using Microsoft.Extensions.Logging.Console;
 using Npgsql;
 using NpsGrpc.Domain.Telemetry;
 using NpsGrpc.Server.Shutdown;
@@ -26,6 +27,10 @@ public static partial class ObservabilityExtensions
         builder.Services.AddSingleton(shutdown);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = shutdown.DrainTimeout);
         builder.Services.AddSingleton<ServerDrain>();
+
+        // appsettings.json ends the timestamp format with a space that separates it from the level in the simple
+        // format. A JSON value needs none.
+        builder.Services.PostConfigure<JsonConsoleFormatterOptions>(json => json.TimestampFormat = json.TimestampFormat?.TrimEnd());
         builder.Services.AddSingleton<IngestMetrics>();
         builder.Services.AddSingleton<ObservabilityInterceptor>();
         builder.Services.AddSingleton<DrainInterceptor>();

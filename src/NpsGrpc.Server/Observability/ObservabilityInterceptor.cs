@@ -125,7 +125,7 @@ public sealed class ObservabilityInterceptor : Interceptor
         _queryDuration.Record(duration.TotalSeconds, tags);
     }
 
-    // Reads the survey_id field, or the survey_ids list, of a request message; every request names its survey so.
+    // Reads the survey_id field, or else the survey_ids list, of a request message. Requests name their surveys in these fields.
     private static string SurveyIdsOf(IMessage? request)
     {
         if (request is null)

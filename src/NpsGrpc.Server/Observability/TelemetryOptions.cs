@@ -18,7 +18,7 @@ public sealed class PrometheusOptions
 {
     /// <summary>
     /// The plain-HTTP/1.1 listen address of the scrape endpoint, apart from the gRPC endpoint because that one speaks
-    /// HTTP/2 only. Empty turns the endpoint off. Default http://127.0.0.1:9464; port 0 picks a free port.
+    /// HTTP/2 only. Empty turns the endpoint off. Default http://127.0.0.1:9464. Port 0 picks a free port.
     /// </summary>
     public string Url { get; set; } = "http://127.0.0.1:9464";
 

@@ -6,7 +6,7 @@ namespace NpsGrpc.Server.Shutdown;
 /// <summary>
 /// Ends streaming calls cleanly when the server stops. Once the application is stopping, a stream finishes the
 /// message in hand (a batch is committed and acknowledged), reads no further message and ends with UNAVAILABLE and a
-/// message that tells the client how to resume. New calls are rejected by <see cref="DrainInterceptor"/>.
+/// message on how the client resumes. New calls are rejected by <see cref="DrainInterceptor"/>.
 /// </summary>
 public sealed partial class ServerDrain(IHostApplicationLifetime lifetime, ILogger<ServerDrain> logger)
 {
@@ -15,8 +15,8 @@ public sealed partial class ServerDrain(IHostApplicationLifetime lifetime, ILogg
 
     /// <summary>
     /// Reads the messages of <paramref name="requestStream"/> until the client completes it. When the server starts
-    /// to stop, the next read (or the one waiting) throws UNAVAILABLE with <paramref name="resumeAdvice"/>; the caller
-    /// handles each yielded message in full before asking for the next one, so the message in hand is never cut short.
+    /// to stop, the next read (or the one waiting) throws UNAVAILABLE with <paramref name="resumeAdvice"/>. The caller
+    /// handles each yielded message in full before it requests the next one, so the message in hand is never cut short.
     /// </summary>
     public async IAsyncEnumerable<T> ReadUntilStoppingAsync<T>(
         IAsyncStreamReader<T> requestStream, ServerCallContext context, string resumeAdvice,

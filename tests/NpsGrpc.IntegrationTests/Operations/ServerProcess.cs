@@ -65,7 +65,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Whether the process has exited.</summary>
     public bool HasExited => _process.HasExited;
 
-    /// <summary>The exit code; valid once <see cref="HasExited"/> is true.</summary>
+    /// <summary>The exit code, valid once <see cref="HasExited"/> is true.</summary>
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Every line the process wrote to standard output and standard error so far.</summary>
@@ -73,7 +73,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the server on <paramref name="connectionString"/> with JSON console logs and the given extra
-    /// environment variables (configuration keys with __ between levels), and waits until it answers calls.
+    /// environment variables (configuration keys with __ between levels), and waits until it serves calls.
     /// </summary>
     public static async Task<ServerProcess> StartAsync(string connectionString, IDictionary<string, string>? environment = null)
     {
@@ -121,7 +121,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits up to <paramref name="timeout"/> for the process to exit; returns whether it did.</summary>
+    /// <summary>Waits up to <paramref name="timeout"/> for the process to exit and returns whether it did.</summary>
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
         using var wait = new CancellationTokenSource(timeout);

@@ -86,7 +86,7 @@ public sealed class ShutdownTests
         Assert.Equal(BatchSize, await CountRowsAsync(database.ConnectionString, surveyId));
     }
 
-    // Reads acknowledgements until the stream ends; returns the status that ended it, or null for OK.
+    // Reads acknowledgements until the stream ends. Returns the status that ended it, or null for OK.
     private static async Task<RpcException?> ReadAcknowledgementsAsync(
         IAsyncStreamReader<StreamResponsesResponse> responses, List<string> acknowledged, TaskCompletionSource fifthAck)
     {
@@ -127,7 +127,7 @@ public sealed class ShutdownTests
             }
             catch (Exception exception) when (exception is RpcException or InvalidOperationException or IOException)
             {
-                // The server ended the call; the acknowledgement reader reports how.
+                // The server ended the call, and the acknowledgement reader reports how.
                 return;
             }
         }

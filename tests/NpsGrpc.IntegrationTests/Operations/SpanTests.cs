@@ -26,7 +26,7 @@ public sealed class SpanTests(ServerFixture fixture)
 
         await StreamAsync(fixture.Server.Ingest, Batch(surveyId, "span-1", responses));
 
-        // The listener sees every test's spans in this process; this survey's batch is the one to check.
+        // The listener receives the spans of every test in this process, so the check picks this survey's batch.
         var span = Assert.Single(spans, s => Equals(s.GetTagItem("nps.survey.id"), surveyId));
         Assert.Equal("nps.ingest.batch", span.OperationName);
         Assert.Equal("span-1", span.GetTagItem("nps.batch.id"));
