@@ -40,10 +40,11 @@ public sealed class LogTests
     }
 
     [Fact]
-    public async Task TraceLevel_NeverLogsCommentOrKey()
+    public async Task TraceLevel_NeverLogsCommentsOrKeys()
     {
         string comment = $"comment-marker-{Guid.NewGuid():N}";
         string key = $"key-marker-{Guid.NewGuid():N}";
+        string attribute = $"attribute-marker-{Guid.NewGuid():N}";
         await using var database = await TestDatabase.CreateAsync();
         await using var server = await ServerProcess.StartAsync(database.ConnectionString, new Dictionary<string, string>
         {
@@ -55,12 +56,15 @@ public sealed class LogTests
         string surveyId = await server.CreateSurveyAsync("redact");
         var headers = new Metadata { { "authorization", $"Bearer {key}" } };
 
-        // A stored comment, a comment over the length limit, a conflicting resend with another comment, an invalid
-        // score with a comment, and a batch for an unknown survey that ends the stream with NOT_FOUND.
+        // A stored comment and attribute value, a comment over the length limit, a conflicting resend with another
+        // comment, an invalid score with a comment and attribute value, and a batch for an unknown survey that ends the
+        // stream with NOT_FOUND.
         var stored = WithComment(Make("r-1", 3), comment);
+        stored.Attributes.Add("channel", attribute);
         var tooLong = WithComment(Make("r-2", 4), comment + new string('x', 80));
         var conflict = WithComment(Make("r-1", 3), comment + " changed");
         var badScore = WithComment(Make("r-3", 12), comment);
+        badScore.Attributes.Add("channel", attribute);
         using (var call = server.Ingest.StreamResponses(headers))
         {
             await call.RequestStream.WriteAsync(Batch(surveyId, "redact-1", [stored, tooLong]));
@@ -83,6 +87,7 @@ public sealed class LogTests
         Assert.Contains("/nps.v1.QueryService/GetNps", log);
         Assert.DoesNotContain(comment, log);
         Assert.DoesNotContain(key, log);
+        Assert.DoesNotContain(attribute, log);
     }
 
     private static SurveyResponse WithComment(SurveyResponse response, string comment)

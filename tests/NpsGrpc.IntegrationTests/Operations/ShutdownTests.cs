@@ -1,5 +1,7 @@
 using Dapper;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using NpsGrpc.Testing;
 using NpsGrpc.V1;
@@ -78,12 +80,32 @@ public sealed class ShutdownTests
         await stop;
 
         Assert.Equal("host-1", acknowledged.BatchId);
-        Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
+        Assert.True(ended.StatusCode == StatusCode.Unavailable, $"The stream ended with {ended.Status}.");
         Assert.Contains("resend", ended.Status.Detail);
         var subscribeError = await subscribeEnd;
         Assert.NotNull(subscribeError);
         Assert.Equal(StatusCode.Unavailable, subscribeError.StatusCode);
         Assert.Equal(BatchSize, await CountRowsAsync(database.ConnectionString, surveyId));
+    }
+
+    [Fact]
+    public async Task Stopping_NewCallsRejectedUnavailable()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var server = await RunningServer.StartAsync(database.ConnectionString);
+        string surveyId = await server.CreateSurveyAsync("stopping");
+
+        // Signals the stop but leaves Kestrel running, so the test can call in the moment between the two.
+        server.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        var unary = await Assert.ThrowsAsync<RpcException>(
+            async () => await server.Query.GetNpsAsync(new GetNpsRequest { SurveyId = surveyId }));
+        using var call = server.Ingest.StreamResponses();
+        var stream = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+
+        Assert.Equal(StatusCode.Unavailable, unary.StatusCode);
+        Assert.Contains("accepts no new calls", unary.Status.Detail);
+        Assert.Equal(StatusCode.Unavailable, stream.StatusCode);
+        Assert.Equal(0, await CountRowsAsync(database.ConnectionString, surveyId));
     }
 
     // Reads acknowledgements until the stream ends. Returns the status that ended it, or null for OK.
