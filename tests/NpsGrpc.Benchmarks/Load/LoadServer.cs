@@ -61,6 +61,9 @@ public sealed class LoadServer : IAsyncDisposable
         start.Environment["Rollups__AttributeKeys__1"] = "plan";
         start.Environment["Rollups__AttributeKeys__2"] = "channel";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+
+        // The load clients send no API key, so the child server runs without authentication where that setting exists.
+        start.Environment["Auth__DevelopmentMode"] = "true";
         var process = Process.Start(start)
             ?? throw new BenchmarkException($"Could not start dotnet {serverDll}.");
 

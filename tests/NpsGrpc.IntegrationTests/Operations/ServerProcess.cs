@@ -94,6 +94,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         start.Environment["Telemetry__Prometheus__Url"] = metricsAddress;
         start.Environment["Logging__Console__FormatterName"] = "json";
         start.Environment["Exports__SchedulerEnabled"] = "false";
+
+        // The clients here send no API key, so the server runs without authentication where that setting exists.
+        start.Environment["Auth__DevelopmentMode"] = "true";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
