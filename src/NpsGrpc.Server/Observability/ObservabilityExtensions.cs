@@ -27,6 +27,7 @@ public static partial class ObservabilityExtensions
         builder.Services.AddSingleton(shutdown);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = shutdown.DrainTimeout);
         builder.Services.AddSingleton<ServerDrain>();
+        builder.Services.AddHostedService<StreamEndGrace>();
 
         // appsettings.json ends the timestamp format with a space that separates it from the level in the simple
         // format. A JSON value needs none.

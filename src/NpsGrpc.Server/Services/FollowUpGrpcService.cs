@@ -77,6 +77,7 @@ public sealed class FollowUpGrpcService(
 
         // The stream ends with UNAVAILABLE when the server stops, so shutdown does not wait for subscribers to leave and
         // a subscriber resumes from its cursor on another instance or after the restart.
+        using var tracked = drain.TrackStream();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, drain.Stopping);
         await foreach (var (item, itemPosition) in feed.ReadAsync(position, surveyId, stop.Token))
         {

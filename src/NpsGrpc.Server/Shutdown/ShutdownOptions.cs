@@ -10,13 +10,25 @@ public sealed class ShutdownOptions
     /// </summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Throws when <see cref="DrainTimeout"/> is not positive.</summary>
+    /// <summary>
+    /// How long the server keeps its connections open after the last open stream ended, so clients read the
+    /// UNAVAILABLE status and stop sending before the connections close. Default 1 second; 0 turns it off.
+    /// </summary>
+    public TimeSpan StreamEndGrace { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Throws when <see cref="DrainTimeout"/> is not positive or <see cref="StreamEndGrace"/> is out of range.</summary>
     public void Validate()
     {
         if (DrainTimeout <= TimeSpan.Zero)
         {
             throw new InvalidOperationException(
                 $"Shutdown:DrainTimeout is {DrainTimeout}; it must be a positive time span such as 00:00:30.");
+        }
+
+        if (StreamEndGrace < TimeSpan.Zero || StreamEndGrace >= DrainTimeout)
+        {
+            throw new InvalidOperationException(
+                $"Shutdown:StreamEndGrace is {StreamEndGrace}; it must be from 0 to less than Shutdown:DrainTimeout ({DrainTimeout}).");
         }
     }
 }
