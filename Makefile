@@ -120,3 +120,13 @@ test-clients: build client-deps $(CLIENT_TS)/node_modules/.installed
 		dist/test/*.test.js
 
 test: check-clients breaking test-clients
+# Run 50 concurrent ingest streams and 4 query callers for 60 s against the built server, started as a child process
+# on the private 'bench' cluster, and print throughput, latency percentiles and the server's memory and pool figures.
+LOAD_STREAMS ?= 50
+LOAD_QUERIERS ?= 4
+LOAD_DURATION ?= 60s
+.PHONY: bench-load
+bench-load: build
+	export NPS_BENCH_CONNECTION_STRING="$$($(PG) start bench)"; \
+	dotnet tests/NpsGrpc.Benchmarks/bin/$(CONFIGURATION)/net10.0/NpsGrpc.Benchmarks.dll load \
+		--streams $(LOAD_STREAMS) --queriers $(LOAD_QUERIERS) --duration $(LOAD_DURATION)

@@ -17,6 +17,7 @@ public static class ExportServiceCollectionExtensions
         services.AddSingleton<ExportRunStore>();
         services.AddSingleton<ExportSource>();
         services.AddSingleton<IExportDestinationProvider, DirectoryDestinationProvider>();
+        services.AddSingleton<ExportTelemetry>();
         services.AddSingleton<ExportRunner>();
         services.AddSingleton<ExportScheduler>();
         services.AddHostedService(provider => provider.GetRequiredService<ExportScheduler>());

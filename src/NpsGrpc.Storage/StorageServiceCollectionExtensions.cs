@@ -27,7 +27,9 @@ public static class StorageServiceCollectionExtensions
     {
         database ??= new DatabaseOptions();
         string primary = BuildConnectionString(connectionString, database);
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(primary).Build());
+        // The names label the pools in Npgsql's metrics (db.client.connection.pool.name) in place of the connection
+        // strings, and keep the replica's pool apart from the primary's.
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(primary) { Name = "nps" }.Build());
         if (string.IsNullOrWhiteSpace(readOnlyConnectionString))
         {
             services.AddKeyedSingleton(DataSourceKeys.ReadOnly, (provider, _) => provider.GetRequiredService<NpgsqlDataSource>());
@@ -35,7 +37,8 @@ public static class StorageServiceCollectionExtensions
         else
         {
             string readOnly = BuildConnectionString(readOnlyConnectionString, database);
-            services.AddKeyedSingleton(DataSourceKeys.ReadOnly, (_, _) => new NpgsqlDataSourceBuilder(readOnly).Build());
+            services.AddKeyedSingleton(
+                DataSourceKeys.ReadOnly, (_, _) => new NpgsqlDataSourceBuilder(readOnly) { Name = "nps-read-only" }.Build());
         }
 
         services.AddSingleton(database);
@@ -65,6 +68,9 @@ public static class StorageServiceCollectionExtensions
         // The ingest path keeps a temporary staging table per physical connection; DISCARD ALL on
         // every return to the pool would drop it. No other session state is ever set.
         builder.NoResetOnClose = true;
+
+        // PostgreSQL error details can quote row values, comments included, so they must never reach a log or a client.
+        builder.IncludeErrorDetail = false;
 
         // PostgreSQL's JIT compiler costs hundreds of milliseconds on the rollup queries, whose row estimates over
         // unnest() ranges are far too high, and measurably gained nothing on the raw-row queries.

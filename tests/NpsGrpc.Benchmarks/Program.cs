@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using NpsGrpc.Benchmarks.Export;
 using NpsGrpc.Benchmarks.Ingest;
+using NpsGrpc.Benchmarks.Load;
 using NpsGrpc.Benchmarks.Queries;
 
 // Figures print the same on every machine: 1,234,567 rows/s and 12.34 s.
@@ -13,6 +14,7 @@ var root = new RootCommand("NpsGrpc benchmarks. Each command prints its figures;
     IngestCommand.Create(),
     QueriesCommand.Create(),
     ExportCommand.Create(),
+    LoadCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -110,7 +110,7 @@ public sealed class FollowUpSubscribeTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task Subscribe_ServerStops_StreamEndsOk()
+    public async Task Subscribe_ServerStops_StreamEndsUnavailable()
     {
         string surveyId = await fixture.Server.CreateSurveyAsync("stop");
         await SendAsync(fixture, surveyId, Response("d", "c", 0, 0));
@@ -124,11 +124,11 @@ public sealed class FollowUpSubscribeTests(ServerFixture fixture)
         Assert.Single(await ReadAsync(call, 1, guard.Token));
 
         var stopping = server.DisposeAsync().AsTask();
-        bool more = await call.ResponseStream.MoveNext(guard.Token);
+        var ended = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(guard.Token));
         await stopping;
 
-        Assert.False(more);
-        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+        Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
+        Assert.Contains("cursor", ended.Status.Detail);
     }
 
     private static async Task<List<SubscribeFollowUpsResponse>> ReadAsync(

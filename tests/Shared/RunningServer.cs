@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpsGrpc.Server.Hosting;
+using NpsGrpc.Server.Observability;
 using NpsGrpc.Storage.ApiKeys;
 using NpsGrpc.V1;
 
@@ -19,6 +20,7 @@ public sealed class RunningServer : IAsyncDisposable
     private static readonly ConcurrentDictionary<string, string> KeysByAddress = new(StringComparer.Ordinal);
 
     private readonly WebApplication _app;
+    private bool _stopped;
 
     private RunningServer(WebApplication app, string address, string apiKey)
     {
@@ -63,6 +65,9 @@ public sealed class RunningServer : IAsyncDisposable
     /// <summary>The server's dependency injection container, for tests that inspect it.</summary>
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The Prometheus scrape URL, such as http://127.0.0.1:41235/metrics, or null when the endpoint is off.</summary>
+    public string? MetricsUrl => _app.Services.GetService<MetricsEndpoint>()?.Url;
+
     /// <summary>Starts a server on <paramref name="connectionString"/> with optional configuration overrides.</summary>
     public static async Task<RunningServer> StartAsync(string connectionString, IDictionary<string, string?>? settings = null)
     {
@@ -73,6 +78,7 @@ public sealed class RunningServer : IAsyncDisposable
                 ["ConnectionStrings:Nps"] = connectionString,
                 ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:0",
                 ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+                ["Telemetry:Prometheus:Url"] = "http://127.0.0.1:0",
             };
             foreach (var setting in settings ?? new Dictionary<string, string?>())
             {
@@ -84,7 +90,10 @@ public sealed class RunningServer : IAsyncDisposable
         });
 
         await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        // The server also listens for Prometheus scrapes, so the gRPC address is the other one.
+        string? metricsUrl = app.Services.GetService<MetricsEndpoint>()?.Url;
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(candidate => metricsUrl is null || !metricsUrl.StartsWith(candidate + "/", StringComparison.Ordinal));
         string apiKey;
         try
         {
@@ -117,12 +126,23 @@ public sealed class RunningServer : IAsyncDisposable
         return surveyId;
     }
 
+    /// <summary>Stops the server as a host shutdown does: open streams end and the listeners close.</summary>
+    public async Task StopAsync()
+    {
+        _stopped = true;
+        await _app.StopAsync();
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();
         KeysByAddress.TryRemove(Address, out _);
-        await _app.StopAsync();
+        if (!_stopped)
+        {
+            await _app.StopAsync();
+        }
+
         await _app.DisposeAsync();
     }
 }

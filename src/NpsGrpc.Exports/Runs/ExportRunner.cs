@@ -22,15 +22,39 @@ public sealed partial class ExportRunner(
     NpgsqlDataSource dataSource,
     IExportDestinationProvider destinations,
     TimeProvider time,
+    ExportTelemetry telemetry,
     ILogger<ExportRunner> logger)
 {
-    /// <summary>Runs <paramref name="run"/> to its end. Cancellation leaves it unfinished, to be redone.</summary>
+    /// <summary>
+    /// Runs <paramref name="run"/> to its end. Cancellation leaves it unfinished, to be redone. Each pass is one
+    /// <c>nps.export.run</c> span and is counted in the export metrics with its outcome.
+    /// </summary>
     public async Task ExecuteAsync(ExportRunRecord run, string instance, CancellationToken cancellationToken)
+    {
+        using var activity = ExportTelemetry.StartRun(run.RunId, run.TargetId);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = ExportRunOutcome.Error;
+        try
+        {
+            outcome = await RunAsync(run, instance, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            outcome = ExportRunOutcome.Cancelled;
+            throw;
+        }
+        finally
+        {
+            telemetry.RecordRun(outcome, System.Diagnostics.Stopwatch.GetElapsedTime(started), activity);
+        }
+    }
+
+    private async Task<ExportRunOutcome> RunAsync(ExportRunRecord run, string instance, CancellationToken cancellationToken)
     {
         var target = await targets.GetAsync(run.TargetId, cancellationToken);
         if (target is null)
         {
-            return;
+            return ExportRunOutcome.Skipped;
         }
 
         IExportDestination destination;
@@ -42,7 +66,7 @@ public sealed partial class ExportRunner(
         {
             LogFailed(exception, run.RunId, target.TargetId);
             await runs.MarkFailedAsync(run.RunId, null, Describe(exception), time.GetUtcNow().UtcDateTime, cancellationToken);
-            return;
+            return ExportRunOutcome.Failed;
         }
 
         if (run.State != "committed")
@@ -59,7 +83,7 @@ public sealed partial class ExportRunner(
             var started = await runs.StartAttemptAsync(run.RunId, low, high, instance, time.GetUtcNow().UtcDateTime, cancellationToken);
             if (started is null)
             {
-                return;
+                return ExportRunOutcome.Superseded;
             }
 
             run = started;
@@ -69,20 +93,21 @@ public sealed partial class ExportRunner(
                 await RemoveAttemptsAsync(interrupted, interrupted.PendingPaths, destination);
             }
 
-            if (!await TryCommitAttemptAsync(target, run, destination, cancellationToken))
+            if (await TryCommitAttemptAsync(target, run, destination, cancellationToken) is { } notCommitted)
             {
-                return;
+                return notCommitted;
             }
         }
 
         // From here the files and the watermark are recorded. A failure leaves the run committed, and the next pass
         // publishes the manifest again; nothing is deleted but the files the run superseded.
         await PublishAsync(target, run, destination, cancellationToken);
+        return ExportRunOutcome.Succeeded;
     }
 
-    // Writes, moves and records the attempt's files. Returns false when the attempt failed or was taken over, after
-    // removing what it published.
-    private async Task<bool> TryCommitAttemptAsync(
+    // Writes, moves and records the attempt's files. Returns null once committed, or the outcome when the attempt failed
+    // or was taken over, after removing what it published.
+    private async Task<ExportRunOutcome?> TryCommitAttemptAsync(
         ExportTargetRecord target, ExportRunRecord run, IExportDestination destination, CancellationToken cancellationToken)
     {
         IReadOnlyList<StagedFile> staged = [];
@@ -100,21 +125,21 @@ public sealed partial class ExportRunner(
 
             await destination.DeleteFolderAsync(ExportTables.StagingPath(run.RunId, run.Attempts), cancellationToken);
             await runs.CommitAsync(commit, run.Attempts, advanceWatermark: !run.IsRestatement, cancellationToken);
-            return true;
+            return null;
         }
         catch (AttemptSupersededException exception)
         {
             // A newer attempt owns the run; file names carry the attempt, so removing this attempt's files is safe.
             LogSuperseded(exception, run.RunId, run.Attempts, target.TargetId);
             await RemoveFilesAsync(run, run.Attempts, staged.Select(f => f.FinalPath).ToList(), destination);
-            return false;
+            return ExportRunOutcome.Superseded;
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             LogFailed(exception, run.RunId, target.TargetId);
             await RemoveFilesAsync(run, run.Attempts, staged.Select(f => f.FinalPath).ToList(), destination);
             await runs.MarkFailedAsync(run.RunId, run.Attempts, Describe(exception), time.GetUtcNow().UtcDateTime, CancellationToken.None);
-            return false;
+            return ExportRunOutcome.Failed;
         }
     }
 

@@ -1,5 +1,6 @@
 using NpsGrpc.Server.Errors;
 using NpsGrpc.Server.Health;
+using NpsGrpc.Server.Observability;
 using NpsGrpc.Server.Services;
 
 namespace NpsGrpc.Server.Hosting;
@@ -16,8 +17,10 @@ public static class NpsServerApp
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
         builder.Services.AddNpsServer(builder.Configuration);
+        builder.AddNpsObservability();
 
         var app = builder.Build();
+        app.UseNpsObservability();
         app.MapGrpcService<SurveyGrpcService>();
         app.MapGrpcService<IngestGrpcService>();
         app.MapGrpcService<QueryGrpcService>();

@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using Google.Protobuf.Collections;
+using Grpc.Core;
 using NpsGrpc.Domain.Validation;
 using NpsGrpc.Server.Errors;
+using NpsGrpc.Server.Observability;
 using NpsGrpc.Storage.Ingest;
 using NpsGrpc.V1;
 
@@ -16,13 +19,46 @@ public sealed partial class ResponseBatchIngestor(
     ResponseWriter writer,
     IngestWriteGate gate,
     TimeProvider clock,
+    IngestMetrics metrics,
     ILogger<ResponseBatchIngestor> logger)
 {
     /// <summary>
     /// Ingests a batch and returns its outcome once committed. Throws RpcException for a batch-level problem
     /// (malformed ids, unknown survey, over the size limit), in which case nothing of the batch is stored.
+    /// Each batch is one <c>nps.ingest.batch</c> span and is counted in the ingest metrics.
     /// </summary>
     public async Task<ResponseBatchResult> IngestAsync(
+        string surveyId, string batchId, RepeatedField<SurveyResponse> items, CancellationToken cancellationToken)
+    {
+        using var activity = NpsActivities.Source.StartActivity("nps.ingest.batch");
+        activity?.SetTag("nps.survey.id", surveyId);
+        activity?.SetTag("nps.batch.id", batchId);
+        activity?.SetTag("nps.batch.size", items.Count);
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await IngestBatchAsync(surveyId, batchId, items, cancellationToken);
+            metrics.RecordCommitted(result, Stopwatch.GetElapsedTime(started));
+            activity?.SetTag("nps.batch.accepted", result.AcceptedCount);
+            activity?.SetTag("nps.batch.duplicates", result.DuplicateCount);
+            activity?.SetTag("nps.batch.rejected", result.RejectedCount);
+            return result;
+        }
+        catch (RpcException exception)
+        {
+            metrics.RecordNotCommitted(IngestMetrics.BatchOutcome.Rejected, exception.StatusCode, Stopwatch.GetElapsedTime(started));
+            activity?.SetStatus(ActivityStatusCode.Error, exception.StatusCode.ToString());
+            throw;
+        }
+        catch (Exception exception)
+        {
+            metrics.RecordNotCommitted(IngestMetrics.BatchOutcome.Failed, null, Stopwatch.GetElapsedTime(started));
+            activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
+            throw;
+        }
+    }
+
+    private async Task<ResponseBatchResult> IngestBatchAsync(
         string surveyId, string batchId, RepeatedField<SurveyResponse> items, CancellationToken cancellationToken)
     {
         if (Identifiers.CheckId(batchId, validator.Limits.MaxIdLength) is { } batchProblem)

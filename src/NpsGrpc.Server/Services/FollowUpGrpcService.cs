@@ -4,6 +4,7 @@ using NpsGrpc.Domain.Validation;
 using NpsGrpc.Server.Errors;
 using NpsGrpc.Server.FollowUps;
 using NpsGrpc.Server.Ingest;
+using NpsGrpc.Server.Shutdown;
 using NpsGrpc.Storage.FollowUps;
 using NpsGrpc.V1;
 
@@ -11,7 +12,7 @@ namespace NpsGrpc.Server.Services;
 
 /// <summary>gRPC follow-up items and advocacy candidates: list, update and subscribe.</summary>
 public sealed class FollowUpGrpcService(
-    OutreachStore store, OutreachUpdater updater, FollowUpFeed feed, IHostApplicationLifetime lifetime)
+    OutreachStore store, OutreachUpdater updater, FollowUpFeed feed, ServerDrain drain)
     : FollowUpService.FollowUpServiceBase
 {
     /// <inheritdoc />
@@ -74,8 +75,10 @@ public sealed class FollowUpGrpcService(
                 "from before a restore. Resume from a cursor this server returned, or start again with an empty cursor");
         }
 
-        // The stream ends with OK when the server stops, so shutdown does not wait for subscribers to leave.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        // The stream ends with UNAVAILABLE when the server stops, so shutdown does not wait for subscribers to leave and
+        // a subscriber resumes from its cursor on another instance or after the restart.
+        using var tracked = drain.TrackStream();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, drain.Stopping);
         await foreach (var (item, itemPosition) in feed.ReadAsync(position, surveyId, stop.Token))
         {
             await responseStream.WriteAsync(
@@ -84,6 +87,11 @@ public sealed class FollowUpGrpcService(
         }
 
         context.CancellationToken.ThrowIfCancellationRequested();
+        if (drain.Stopping.IsCancellationRequested)
+        {
+            throw drain.StreamEnded(
+                context, "Subscribe again with the cursor of the last item received; no item is skipped or repeated.");
+        }
     }
 
     /// <inheritdoc />

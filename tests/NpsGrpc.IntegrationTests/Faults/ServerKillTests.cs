@@ -17,7 +17,8 @@ public sealed class ServerKillTests
     {
         await using var database = await TestDatabase.CreateAsync("nps_kill");
         string address = $"http://127.0.0.1:{FreePort()}";
-        using var channel = GrpcChannel.ForAddress(address);
+        string apiKey = await TestApiKeys.CreateInDatabaseAsync(database.ConnectionString);
+        using var channel = TestApiKeys.OpenChannel(address, apiKey);
         var surveys = new SurveyService.SurveyServiceClient(channel);
         var ingest = new IngestService.IngestServiceClient(channel);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
