@@ -187,7 +187,7 @@ class NpsClient:
             try:
                 for answer in call:
                     results.append(stream.acknowledge(answer.result))
-                    # Progress: the next outage gets the whole retry policy again.
+                    # An acknowledgement is progress, so the next outage gets every attempt of the policy again.
                     attempt = 1
                 break
             except NpsError as error:

@@ -165,7 +165,7 @@ export class NpsClient {
         const timeoutMs = Math.max(1, deadline - Date.now());
         for await (const answer of this.ingest.streamResponses(stream.requests(), { timeoutMs })) {
           results.push(stream.acknowledge(answer.result));
-          // Progress: the next outage gets the whole retry policy again.
+          // An acknowledgement is progress, so the next outage gets every attempt of the policy again.
           attempt = 1;
         }
         break;

@@ -362,7 +362,9 @@ describe("NpsClient transport behaviour", () => {
     const scripted = flakyIngest(Array(10).fill(0));
     const client = newClient(await startScripted(scripted.routes));
 
-    await assert.rejects(client.streamResponses("s-1", [[oneResponse(0)]], { batchIdPrefix: "none" }), (error: unknown) => {
+    const call = client.streamResponses("s-1", [[oneResponse(0)]], { batchIdPrefix: "none" });
+
+    await assert.rejects(call, (error: unknown) => {
       assert.ok(error instanceof NpsError);
       assert.deepEqual(error.acknowledgedBatchIds, []);
       assert.equal(error.acknowledgedCount, 0);
