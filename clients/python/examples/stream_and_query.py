@@ -1,13 +1,16 @@
 #!/usr/bin/python3
 """Create a survey, stream two batches of responses and print NPS by channel.
 
-Usage: examples/stream_and_query.py [--target 127.0.0.1:50051] [--api-key KEY] [--tls]
-Start a server first, for example with `make run` from the repository root.
+Usage: NPS_API_KEY=KEY examples/stream_and_query.py [--target 127.0.0.1:50051] [--api-key KEY] [--tls]
+Start a server first, for example with `make run` from the repository root, and create a key with
+`nps keys create` (see the README of this folder). --api-key wins over NPS_API_KEY, but other users
+of the machine can read command lines, so prefer the variable.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -15,13 +18,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import grpc  # noqa: E402
+
 from npsgrpc import NpsClient, NpsError, survey_response  # noqa: E402
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target", default="127.0.0.1:50051", help="server host:port (default 127.0.0.1:50051)")
-    parser.add_argument("--api-key", help="API key sent as 'authorization: Bearer KEY'")
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get("NPS_API_KEY"),
+        help="API key sent as 'authorization: Bearer KEY' (default: the NPS_API_KEY environment variable)",
+    )
     parser.add_argument("--tls", action="store_true", help="connect with TLS using the system CA roots")
     arguments = parser.parse_args()
 
@@ -46,6 +55,11 @@ def main() -> int:
 
             answer = client.get_nps(survey_id, group_by=["channel"], min_sample_size=1)
     except NpsError as error:
+        print(f"request failed: {error}", file=sys.stderr)
+        if error.code == grpc.StatusCode.UNAUTHENTICATED and not arguments.api_key:
+            print("no API key was sent: set NPS_API_KEY or pass --api-key", file=sys.stderr)
+        return 1
+    except ValueError as error:
         print(f"request failed: {error}", file=sys.stderr)
         return 1
 

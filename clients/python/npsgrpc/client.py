@@ -47,7 +47,10 @@ class NpsClient:
 
     Args:
         target: ``host:port`` of the server, for example ``127.0.0.1:50051``.
-        api_key: key sent with every call, or None to send none.
+        api_key: key sent with every call, or None (or an empty string) to send none. Whitespace
+            around it, such as the newline at the end of a key file, is removed. A key that still
+            contains a control character or a non-ASCII character raises ValueError, whose
+            message does not contain the key.
         tls: True for a TLS channel, False for plaintext HTTP/2 (h2c).
         root_certificates: PEM bytes of the CA that signed the server certificate; None uses the
             system roots. Only read when ``tls`` is True.
@@ -75,7 +78,7 @@ class NpsClient:
         else:
             self._channel = grpc.insecure_channel(target, options=options)
 
-        self._metadata = (("authorization", f"Bearer {api_key}"),) if api_key else ()
+        self._metadata = _authorization_metadata(api_key)
         self._timeout = timeout
         self._stream_timeout = stream_timeout
         self._retry = retry or RetryPolicy()
@@ -165,7 +168,12 @@ class NpsClient:
         acknowledged, with the same ids, and then goes on with the rest. Resending is safe because
         the server stores each response id once and counts an identical resend as a duplicate.
         Batches are pulled from ``batches`` lazily and kept in memory only until acknowledged.
-        Raises NpsError when the stream fails otherwise, or when retries run out.
+        Each acknowledgement resets the retry count, so a long stream survives any number of
+        separate outages that each fit in the retry policy.
+
+        Raises NpsError when the stream fails otherwise, or when retries or the deadline run out.
+        Its ``acknowledged_batch_ids`` lists the batches acknowledged before the failure, which
+        are the first batches of ``batches``, so the caller resends only the rest.
         """
         prefix = batch_id_prefix or uuid.uuid4().hex
         stream = _BatchStream(survey_id, iter(batches), prefix)
@@ -179,20 +187,25 @@ class NpsClient:
             try:
                 for answer in call:
                     results.append(stream.acknowledge(answer.result))
+                    # An acknowledgement is progress, so the next outage gets every attempt of the policy again.
+                    attempt = 1
                 break
-            except NpsError:
+            except NpsError as error:
                 call.cancel()
-                raise
+                raise error.with_acknowledged(_batch_ids(results)) from None
             except grpc.RpcError as error:
                 wait = self._retry.backoff(attempt)
                 if not self._should_retry(error, attempt, deadline, wait):
-                    raise NpsError.from_rpc_error(error) from None
+                    raise NpsError.from_rpc_error(error).with_acknowledged(_batch_ids(results)) from None
                 time.sleep(wait)
                 attempt += 1
                 stream.restart()
 
         stream.raise_source_error()
-        stream.check_all_acknowledged()
+        try:
+            stream.check_all_acknowledged()
+        except NpsError as error:
+            raise error.with_acknowledged(_batch_ids(results)) from None
         return results
 
     def _should_retry(self, error: grpc.RpcError, attempt: int, deadline: Deadline, wait: float) -> bool:
@@ -271,6 +284,33 @@ class _BatchStream:
     def raise_source_error(self) -> None:
         if self._source_error is not None:
             raise self._source_error
+
+
+def _batch_ids(results: list[ingest_pb2.ResponseBatchResult]) -> tuple[str, ...]:
+    return tuple(result.batch_id for result in results)
+
+
+def _authorization_metadata(api_key: str | None) -> tuple[tuple[str, str], ...]:
+    """Return the ``authorization`` metadata of a key, trimmed, or none for a missing key.
+
+    gRPC accepts only printable ASCII (0x20 to 0x7E) in a text metadata value, and grpcio reports
+    any other character in a ValueError that prints the whole value. This check raises first,
+    with the position and the code point of the character but never the key.
+    """
+    if api_key is None:
+        return ()
+    key = api_key.strip()
+    if not key:
+        return ()
+    for position, character in enumerate(key, start=1):
+        if not " " <= character <= "~":
+            kind = "a control character" if character.isascii() else "a non-ASCII character"
+            raise ValueError(
+                f"invalid API key: character {position} of {len(key)} is {kind} "
+                f"(U+{ord(character):04X}), which an HTTP header value cannot contain; "
+                "check the file or variable the key came from"
+            )
+    return (("authorization", f"Bearer {key}"),)
 
 
 def to_timestamp(value: datetime) -> Timestamp:

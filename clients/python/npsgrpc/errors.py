@@ -25,18 +25,42 @@ class NpsError(Exception):
 
     The server sends INVALID_ARGUMENT and RESOURCE_EXHAUSTED with a google.rpc.BadRequest that
     names the rejected field, so ``field_violations`` is filled for those codes.
+
+    When ``NpsClient.stream_responses`` fails, ``acknowledged_batch_ids`` lists the batches the
+    server acknowledged before the failure, in order. They are the first batches of the source,
+    so the caller resends only the batches after them. It is None for every other call.
     """
 
-    def __init__(self, code: grpc.StatusCode, message: str, field_violations: tuple[FieldViolation, ...] = ()):
+    def __init__(
+        self,
+        code: grpc.StatusCode,
+        message: str,
+        field_violations: tuple[FieldViolation, ...] = (),
+        acknowledged_batch_ids: tuple[str, ...] | None = None,
+    ):
         self.code = code
         self.message = message
         self.field_violations = field_violations
+        self.acknowledged_batch_ids = acknowledged_batch_ids
         super().__init__(self._describe())
+
+    @property
+    def acknowledged_count(self) -> int | None:
+        """Number of batches acknowledged before a stream failed, or None for other calls."""
+        if self.acknowledged_batch_ids is None:
+            return None
+        return len(self.acknowledged_batch_ids)
+
+    def with_acknowledged(self, batch_ids: tuple[str, ...]) -> NpsError:
+        """Return a copy of this error that records the batches acknowledged before it."""
+        return NpsError(self.code, self.message, self.field_violations, tuple(batch_ids))
 
     def _describe(self) -> str:
         text = f"{self.code.name}: {self.message}"
         for violation in self.field_violations:
             text += f"\n  {violation.field}: {violation.description}"
+        if self.acknowledged_batch_ids is not None:
+            text += f"\n  {_describe_acknowledged(self.acknowledged_batch_ids)}"
         return text
 
     @classmethod
@@ -46,6 +70,19 @@ class NpsError(Exception):
         message = error.details() if isinstance(error, grpc.Call) else str(error)
         trailers = error.trailing_metadata() if isinstance(error, grpc.Call) else None
         return cls(code, message or "", parse_field_violations(trailers))
+
+
+def _describe_acknowledged(batch_ids: tuple[str, ...]) -> str:
+    if not batch_ids:
+        return "the stream failed before the server acknowledged any batch; resend every batch"
+    if len(batch_ids) == 1:
+        counted = f"1 batch ({batch_ids[0]})"
+    else:
+        counted = f"{len(batch_ids)} batches ({batch_ids[0]} to {batch_ids[-1]})"
+    return (
+        f"the server acknowledged {counted} before the stream failed; "
+        "resend only the batches after them"
+    )
 
 
 def parse_field_violations(trailers) -> tuple[FieldViolation, ...]:

@@ -13,14 +13,19 @@ import grpc
 class RetryPolicy:
     """How often and how long to wait before calling again after UNAVAILABLE.
 
-    The wait before retry ``k`` (1-based) is drawn uniformly from
-    ``[0, min(max_backoff, initial_backoff * multiplier ** (k - 1))]`` ("full jitter"), so many
-    clients that lost the same server do not come back in step. Times are in seconds.
+    The wait before retry ``k`` (1-based) is drawn uniformly from ``[c / 2, c]``, where
+    ``c = min(max_backoff, initial_backoff * multiplier ** (k - 1))``. The random half keeps many
+    clients that lost the same server from coming back in step, and the fixed half keeps the sum
+    of the waits from falling far below the sum of the ceilings. Times are in seconds.
+
+    The defaults wait between 27.75 s and 55.5 s in total over their 9 retries (ceilings 0.5, 1,
+    2, 4, 8 and then 10 s), long enough for a typical PostgreSQL restart. The call's deadline
+    still ends the retries first when it is shorter.
     """
 
-    max_attempts: int = 5
-    initial_backoff: float = 0.2
-    max_backoff: float = 5.0
+    max_attempts: int = 10
+    initial_backoff: float = 0.5
+    max_backoff: float = 10.0
     multiplier: float = 2.0
 
     def __post_init__(self) -> None:
@@ -31,10 +36,14 @@ class RetryPolicy:
         if self.multiplier < 1:
             raise ValueError(f"multiplier must be at least 1, got {self.multiplier}")
 
+    def ceiling(self, retry: int) -> float:
+        """Return the longest wait in seconds before retry number ``retry`` (1-based)."""
+        return min(self.max_backoff, self.initial_backoff * self.multiplier ** (retry - 1))
+
     def backoff(self, retry: int) -> float:
-        """Return the wait in seconds before retry number ``retry`` (1-based)."""
-        ceiling = min(self.max_backoff, self.initial_backoff * self.multiplier ** (retry - 1))
-        return random.uniform(0, ceiling)
+        """Return a random wait in seconds before retry number ``retry`` (1-based)."""
+        ceiling = self.ceiling(retry)
+        return random.uniform(ceiling / 2, ceiling)
 
 
 def is_retryable(error: grpc.RpcError) -> bool:

@@ -62,6 +62,27 @@ class ScriptedIngest(ingest_pb2_grpc.IngestServiceServicer):
             yield ingest_pb2.StreamResponsesResponse(result=result)
 
 
+class FlakyIngest(ingest_pb2_grpc.IngestServiceServicer):
+    """StreamResponses stream ``i`` acknowledges ``acknowledged_per_stream[i]`` batches and then
+    fails with UNAVAILABLE at the next batch; streams past the end of the list acknowledge every
+    batch. Records the batch ids of each stream."""
+
+    def __init__(self, acknowledged_per_stream: list[int]):
+        self.acknowledged_per_stream = acknowledged_per_stream
+        self.streams: list[list[str]] = []
+
+    def StreamResponses(self, request_iterator, context):
+        received: list[str] = []
+        index = len(self.streams)
+        self.streams.append(received)
+        for request in request_iterator:
+            received.append(request.batch_id)
+            if index < len(self.acknowledged_per_stream) and len(received) > self.acknowledged_per_stream[index]:
+                context.abort(grpc.StatusCode.UNAVAILABLE, "scripted failure")
+            result = ingest_pb2.ResponseBatchResult(batch_id=request.batch_id, accepted_count=len(request.responses))
+            yield ingest_pb2.StreamResponsesResponse(result=result)
+
+
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory) -> tuple[bytes, bytes]:
     """A self-signed certificate for 127.0.0.1, as (private key PEM, certificate PEM)."""
@@ -139,6 +160,42 @@ def test_call_sends_api_key_as_bearer(scripted_server):
         client.get_survey("s-1")
 
     assert [metadata.get("authorization") for metadata in surveys.metadata] == ["Bearer k-123", "Bearer k-123"]
+
+
+def test_api_key_trailing_newline_trimmed(scripted_server):
+    surveys = ScriptedSurveys([])
+    with NpsClient(scripted_server(surveys=surveys), api_key=" k-123\r\n", retry=FAST_RETRY) as client:
+        client.get_survey("s-1")
+
+    assert surveys.metadata[0].get("authorization") == "Bearer k-123"
+
+
+def test_api_key_whitespace_only_sends_none(scripted_server):
+    surveys = ScriptedSurveys([])
+    with NpsClient(scripted_server(surveys=surveys), api_key=" \n", retry=FAST_RETRY) as client:
+        client.get_survey("s-1")
+
+    assert "authorization" not in surveys.metadata[0]
+
+
+@pytest.mark.parametrize(
+    ("api_key", "position", "kind"),
+    [
+        ("nps_secret\nsecond-line", 11, "control character (U+000A)"),
+        ("nps_sec\tret", 8, "control character (U+0009)"),
+        ("nps_sec\x7fret", 8, "control character (U+007F)"),
+        ("nps_s\u00e9cret", 6, "non-ASCII character (U+00E9)"),
+    ],
+)
+def test_api_key_invalid_character_rejected(api_key, position, kind):
+    with pytest.raises(ValueError) as raised:
+        NpsClient("127.0.0.1:1", api_key=api_key)
+
+    message = str(raised.value)
+    assert f"character {position} of {len(api_key)}" in message
+    assert kind in message
+    assert "secret" not in message
+    assert "sec" not in message
 
 
 def test_call_without_key_sends_no_authorization(scripted_server):
@@ -241,6 +298,78 @@ def test_stream_missing_acknowledgement_raises(scripted_server):
     assert "'ack-1'" in raised.value.message
 
 
+def test_stream_retry_count_resets_on_ack(scripted_server):
+    # Every stream fails once after one acknowledgement: seven failures in all, more than the
+    # four attempts of FAST_RETRY, but never two in a row without progress.
+    ingest = FlakyIngest([1] * 7)
+    batches = [[one_response(index)] for index in range(8)]
+    with NpsClient(scripted_server(ingest=ingest), retry=FAST_RETRY) as client:
+        results = client.stream_responses("s-1", batches, batch_id_prefix="blip")
+
+    assert [result.batch_id for result in results] == [f"blip-{index}" for index in range(8)]
+    assert len(ingest.streams) == 8
+    assert ingest.streams[1][0] == "blip-1"
+
+
+def test_stream_gives_up_with_acknowledged_ids(scripted_server):
+    ingest = FlakyIngest([2] + [0] * 10)
+    batches = [[one_response(index)] for index in range(5)]
+    with NpsClient(scripted_server(ingest=ingest), retry=FAST_RETRY) as client:
+        with pytest.raises(NpsError) as raised:
+            client.stream_responses("s-1", batches, batch_id_prefix="up")
+
+    error = raised.value
+    assert error.code == grpc.StatusCode.UNAVAILABLE
+    assert error.acknowledged_batch_ids == ("up-0", "up-1")
+    assert error.acknowledged_count == 2
+    assert "acknowledged 2 batches (up-0 to up-1)" in str(error)
+    assert len(ingest.streams) == 1 + FAST_RETRY.max_attempts - 1
+
+
+def test_stream_gives_up_before_any_ack(scripted_server):
+    ingest = FlakyIngest([0] * 10)
+    with NpsClient(scripted_server(ingest=ingest), retry=FAST_RETRY) as client:
+        with pytest.raises(NpsError) as raised:
+            client.stream_responses("s-1", [[one_response(0)]], batch_id_prefix="none")
+
+    assert raised.value.acknowledged_batch_ids == ()
+    assert raised.value.acknowledged_count == 0
+    assert "resend every batch" in str(raised.value)
+
+
+def test_stream_missing_ack_lists_acknowledged(scripted_server):
+    ingest = ScriptedIngest(fail_after=100, acknowledge_limit=1)
+    batches = [[one_response(index)] for index in range(2)]
+    with NpsClient(scripted_server(ingest=ingest), retry=FAST_RETRY) as client:
+        with pytest.raises(NpsError) as raised:
+            client.stream_responses("s-1", batches, batch_id_prefix="ack")
+
+    assert raised.value.acknowledged_batch_ids == ("ack-0",)
+    assert "acknowledged 1 batch (ack-0)" in str(raised.value)
+
+
+def test_unary_error_has_no_acknowledged_ids(scripted_server):
+    surveys = ScriptedSurveys([grpc.StatusCode.NOT_FOUND])
+    with NpsClient(scripted_server(surveys=surveys), retry=FAST_RETRY) as client:
+        with pytest.raises(NpsError) as raised:
+            client.get_survey("s-1")
+
+    assert raised.value.acknowledged_batch_ids is None
+    assert raised.value.acknowledged_count is None
+
+
+def test_default_policy_covers_restart():
+    policy = RetryPolicy()
+    ceilings = [min(10.0, 0.5 * 2.0 ** (retry - 1)) for retry in range(1, policy.max_attempts)]
+    minimum_total = sum(ceiling / 2 for ceiling in ceilings)
+
+    assert policy.max_attempts == 10
+    assert minimum_total >= 25.0
+    assert max(ceilings) == 10.0
+    for retry, ceiling in enumerate(ceilings, start=1):
+        assert policy.ceiling(retry) == ceiling
+
+
 def test_retry_policy_rejects_zero_attempts():
     with pytest.raises(ValueError, match="max_attempts"):
         RetryPolicy(max_attempts=0)
@@ -250,4 +379,6 @@ def test_retry_backoff_within_ceiling():
     policy = RetryPolicy(initial_backoff=0.1, max_backoff=1.0, multiplier=2.0)
     for retry, ceiling in [(1, 0.1), (2, 0.2), (3, 0.4), (4, 0.8), (5, 1.0), (9, 1.0)]:
         for _ in range(50):
-            assert 0 <= policy.backoff(retry) <= ceiling
+            wait = policy.backoff(retry)
+            assert wait >= ceiling / 2
+            assert wait <= ceiling

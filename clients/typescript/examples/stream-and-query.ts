@@ -1,9 +1,12 @@
 // Creates a survey, streams two batches of responses and prints NPS by channel.
 //
-// Usage: npm run example -- [--base-url http://127.0.0.1:50051] [--api-key KEY]
-// Start a server first, for example with `make run` from the repository root.
+// Usage: NPS_API_KEY=KEY npm run example -- [--base-url http://127.0.0.1:50051] [--api-key KEY]
+// Start a server first, for example with `make run` from the repository root, and create a key
+// with `nps keys create` (see the README of this folder). --api-key wins over NPS_API_KEY, but
+// other users of the machine can read command lines, so prefer the variable.
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
+import { Code } from "@connectrpc/connect";
 import { NpsClient, NpsError, surveyResponse } from "../src/index.js";
 
 const { values } = parseArgs({
@@ -24,7 +27,14 @@ const batches = Object.entries(scores).map(([channel, channelScores]) =>
   ),
 );
 
-const client = new NpsClient({ baseUrl: values["base-url"]!, apiKey: values["api-key"] });
+const apiKey = values["api-key"] ?? process.env.NPS_API_KEY;
+let client: NpsClient;
+try {
+  client = new NpsClient({ baseUrl: values["base-url"]!, apiKey });
+} catch (error) {
+  console.error(`request failed: ${(error as Error).message}`);
+  process.exit(1);
+}
 try {
   await client.createSurvey(surveyId, "TypeScript client example");
   for (const result of await client.streamResponses(surveyId, batches)) {
@@ -45,7 +55,11 @@ try {
     );
   }
 } catch (error) {
-  console.error(`request failed: ${NpsError.from(error).message}`);
+  const failure = NpsError.from(error);
+  console.error(`request failed: ${failure.message}`);
+  if (failure.code === Code.Unauthenticated && !apiKey) {
+    console.error("no API key was sent: set NPS_API_KEY or pass --api-key");
+  }
   process.exitCode = 1;
 } finally {
   client.close();

@@ -23,7 +23,11 @@ import { BatchStream, type Batch } from "./batch-stream.js";
 export interface NpsClientOptions {
   /** Server URL: http://host:port for plaintext HTTP/2 (h2c), https://host:port for TLS. */
   baseUrl: string;
-  /** Key sent with every call as "authorization: Bearer <key>"; none when undefined or empty. */
+  /**
+   * Key sent with every call as "authorization: Bearer <key>"; none when undefined or empty.
+   * Whitespace around it, such as the newline at the end of a key file, is removed. A key that
+   * still contains a control or non-ASCII character throws a RangeError that does not contain it.
+   */
   apiKey?: string;
   /** PEM of the CA that signed the server certificate, for https URLs; default the system roots. */
   ca?: string | Buffer;
@@ -75,9 +79,10 @@ export class NpsClient {
     this.streamTimeoutMs = options.streamTimeoutMs ?? 600_000;
     this.sessionManager = new Http2SessionManager(options.baseUrl, undefined, options.ca ? { ca: options.ca } : {});
 
+    const apiKey = checkApiKey(options.apiKey);
     const interceptors: Interceptor[] = [retryInterceptor(this.retry)];
-    if (options.apiKey) {
-      interceptors.unshift(authorizationInterceptor(options.apiKey));
+    if (apiKey) {
+      interceptors.unshift(authorizationInterceptor(apiKey));
     }
     const transport = createGrpcTransport({
       baseUrl: options.baseUrl,
@@ -135,7 +140,13 @@ export class NpsClient {
    * When the stream fails with UNAVAILABLE, a new stream resends the batches not yet
    * acknowledged, with the same ids, then goes on with the rest. Resending is safe because the
    * server stores each response id once and counts an identical resend as a duplicate. Batches
-   * are pulled from `batches` lazily and kept in memory only until acknowledged.
+   * are pulled from `batches` lazily and kept in memory only until acknowledged. Each
+   * acknowledgement resets the retry count, so a long stream survives any number of separate
+   * outages that each fit in the retry policy.
+   *
+   * Throws NpsError when the stream fails otherwise, or when retries or the deadline run out. Its
+   * `acknowledgedBatchIds` lists the batches acknowledged before the failure, which are the first
+   * batches of `batches`, so the caller resends only the rest.
    */
   async streamResponses(
     surveyId: string,
@@ -146,26 +157,36 @@ export class NpsClient {
     const deadline = Date.now() + (options.timeoutMs ?? this.streamTimeoutMs);
     const results: ResponseBatchResult[] = [];
 
-    for (let attempt = 1; ; attempt++) {
+    const acknowledgedIds = () => results.map((result) => result.batchId);
+
+    let attempt = 1;
+    for (;;) {
       try {
         const timeoutMs = Math.max(1, deadline - Date.now());
         for await (const answer of this.ingest.streamResponses(stream.requests(), { timeoutMs })) {
           results.push(stream.acknowledge(answer.result));
+          // An acknowledgement is progress, so the next outage gets every attempt of the policy again.
+          attempt = 1;
         }
         break;
       } catch (error) {
         const wait = backoffMs(this.retry, attempt);
         const retry = !(error instanceof NpsError) && isRetryable(error) && attempt < this.retry.maxAttempts;
         if (!retry || Date.now() + wait >= deadline) {
-          throw NpsError.from(error);
+          throw NpsError.from(error).withAcknowledged(acknowledgedIds());
         }
         await sleep(wait);
+        attempt++;
         stream.restart();
       }
     }
 
     stream.throwSourceError();
-    stream.checkAllAcknowledged();
+    try {
+      stream.checkAllAcknowledged();
+    } catch (error) {
+      throw NpsError.from(error).withAcknowledged(acknowledgedIds());
+    }
     return results;
   }
 }
@@ -187,6 +208,30 @@ export function surveyResponse(
     attributes: extra.attributes ?? {},
     weight: extra.weight,
   });
+}
+
+/**
+ * Returns the key without surrounding whitespace, or undefined for a missing or empty key.
+ * gRPC accepts only printable ASCII (0x20 to 0x7E) in a text metadata value, so any other
+ * character throws here, with its position and code point but never the key.
+ */
+function checkApiKey(apiKey: string | undefined): string | undefined {
+  const key = apiKey?.trim();
+  if (!key) {
+    return undefined;
+  }
+  for (let index = 0; index < key.length; index++) {
+    const code = key.charCodeAt(index);
+    if (code < 0x20 || code > 0x7e) {
+      const kind = code < 0x80 ? "a control character" : "a non-ASCII character";
+      const codePoint = key.codePointAt(index)!.toString(16).toUpperCase().padStart(4, "0");
+      throw new RangeError(
+        `invalid API key: character ${index + 1} of ${key.length} is ${kind} (U+${codePoint}), ` +
+          "which an HTTP header value cannot contain; check the file or variable the key came from",
+      );
+    }
+  }
+  return key;
 }
 
 function authorizationInterceptor(apiKey: string): Interceptor {

@@ -3,16 +3,21 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 /**
  * How often and how long to wait before calling again after UNAVAILABLE.
  *
- * The wait before retry k (1-based) is drawn uniformly from
- * [0, min(maxBackoffMs, initialBackoffMs * multiplier^(k-1))] ("full jitter"), so many clients
- * that lost the same server do not come back in step.
+ * The wait before retry k (1-based) is drawn uniformly from [c / 2, c], where
+ * c = min(maxBackoffMs, initialBackoffMs * multiplier^(k-1)). The random half keeps many clients
+ * that lost the same server from coming back in step, and the fixed half keeps the sum of the
+ * waits from falling far below the sum of the ceilings.
+ *
+ * The defaults wait between 27.75 s and 55.5 s in total over their 9 retries (ceilings 0.5, 1, 2,
+ * 4, 8 and then 10 s), long enough for a typical PostgreSQL restart. The call's deadline still
+ * ends the retries first when it is shorter.
  */
 export interface RetryPolicy {
-  /** Attempts in total, the first included. Default 5. */
+  /** Attempts in total, the first included. Default 10. */
   maxAttempts: number;
-  /** Ceiling of the first wait, in milliseconds. Default 200. */
+  /** Ceiling of the first wait, in milliseconds. Default 500. */
   initialBackoffMs: number;
-  /** Largest ceiling of a wait, in milliseconds. Default 5000. */
+  /** Largest ceiling of a wait, in milliseconds. Default 10000. */
   maxBackoffMs: number;
   /** Growth of the ceiling per retry. Default 2. */
   multiplier: number;
@@ -20,9 +25,9 @@ export interface RetryPolicy {
 
 /** The retry policy used when a client is given none. */
 export const defaultRetryPolicy: RetryPolicy = {
-  maxAttempts: 5,
-  initialBackoffMs: 200,
-  maxBackoffMs: 5000,
+  maxAttempts: 10,
+  initialBackoffMs: 500,
+  maxBackoffMs: 10_000,
   multiplier: 2,
 };
 
@@ -41,10 +46,15 @@ export function resolveRetryPolicy(policy: Partial<RetryPolicy> = {}): RetryPoli
   return resolved;
 }
 
-/** Returns the wait in milliseconds before retry number `retry` (1-based). */
+/** Returns the longest wait in milliseconds before retry number `retry` (1-based). */
+export function backoffCeilingMs(policy: RetryPolicy, retry: number): number {
+  return Math.min(policy.maxBackoffMs, policy.initialBackoffMs * policy.multiplier ** (retry - 1));
+}
+
+/** Returns a random wait in milliseconds before retry number `retry` (1-based). */
 export function backoffMs(policy: RetryPolicy, retry: number): number {
-  const ceiling = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * policy.multiplier ** (retry - 1));
-  return Math.random() * ceiling;
+  const ceiling = backoffCeilingMs(policy, retry);
+  return ceiling / 2 + (Math.random() * ceiling) / 2;
 }
 
 /** Returns whether a failed call may be sent again: only UNAVAILABLE qualifies. */

@@ -20,7 +20,7 @@ import {
   type StreamResponsesRequest,
   type SurveyResponse,
 } from "../src/index.js";
-import { backoffMs, resolveRetryPolicy } from "../src/retry.js";
+import { backoffCeilingMs, backoffMs, defaultRetryPolicy, resolveRetryPolicy } from "../src/retry.js";
 
 const fastRetry = { maxAttempts: 4, initialBackoffMs: 10, maxBackoffMs: 50 };
 
@@ -119,6 +119,35 @@ function scriptedIngest(failAfter: number, acknowledgeLimit = Infinity) {
   return { streams, routes };
 }
 
+/**
+ * StreamResponses stream i acknowledges `acknowledgedPerStream[i]` batches and then fails with
+ * UNAVAILABLE at the next batch; streams past the end of the list acknowledge every batch.
+ * Records the batch ids of each stream.
+ */
+function flakyIngest(acknowledgedPerStream: number[]) {
+  const streams: string[][] = [];
+  const routes = (router: ConnectRouter) =>
+    router.service(IngestService, {
+      async *streamResponses(requests: AsyncIterable<StreamResponsesRequest>) {
+        const received: string[] = [];
+        const index = streams.length;
+        streams.push(received);
+        for await (const request of requests) {
+          received.push(request.batchId);
+          if (index < acknowledgedPerStream.length && received.length > acknowledgedPerStream[index]) {
+            throw new ConnectError("scripted failure", Code.Unavailable);
+          }
+          const result = create(ResponseBatchResultSchema, {
+            batchId: request.batchId,
+            acceptedCount: request.responses.length,
+          });
+          yield { result };
+        }
+      },
+    });
+  return { streams, routes };
+}
+
 function oneResponse(index: number) {
   return surveyResponse(`r-${index}`, "c-1", 9, new Date(Date.UTC(2026, 0, 1)));
 }
@@ -166,6 +195,45 @@ describe("NpsClient transport behaviour", () => {
     await client.getSurvey("s-1");
 
     assert.deepEqual(scripted.authorizations, ["Bearer k-123", "Bearer k-123"]);
+  });
+
+  it("trims whitespace around the API key", async () => {
+    const scripted = scriptedSurveys([]);
+    const client = newClient(await startScripted(scripted.routes), { apiKey: " k-123\r\n" });
+
+    await client.getSurvey("s-1");
+
+    assert.deepEqual(scripted.authorizations, ["Bearer k-123"]);
+  });
+
+  it("sends no authorization for a whitespace-only key", async () => {
+    const scripted = scriptedSurveys([]);
+    const client = newClient(await startScripted(scripted.routes), { apiKey: " \n" });
+
+    await client.getSurvey("s-1");
+
+    assert.deepEqual(scripted.authorizations, [null]);
+  });
+
+  it("rejects an API key with an invalid character", () => {
+    const cases: [string, number, string][] = [
+      ["nps_secret\nsecond-line", 11, "control character (U+000A)"],
+      ["nps_sec\tret", 8, "control character (U+0009)"],
+      ["nps_sec\x7fret", 8, "control character (U+007F)"],
+      ["nps_s\u00e9cret", 6, "non-ASCII character (U+00E9)"],
+    ];
+    for (const [apiKey, position, kind] of cases) {
+      assert.throws(
+        () => new NpsClient({ baseUrl: "http://127.0.0.1:1", apiKey }),
+        (error: unknown) => {
+          assert.ok(error instanceof RangeError);
+          assert.ok(error.message.includes(`character ${position} of ${apiKey.length}`), error.message);
+          assert.ok(error.message.includes(kind), error.message);
+          assert.ok(!error.message.includes("sec"), "the message contains part of the key");
+          return true;
+        },
+      );
+    }
   });
 
   it("sends no authorization without a key", async () => {
@@ -260,6 +328,89 @@ describe("NpsClient transport behaviour", () => {
     });
   });
 
+  it("streamResponses resets the retry count on each acknowledgement", async () => {
+    // Every stream fails once after one acknowledgement: seven failures in all, more than the
+    // four attempts of fastRetry, but never two in a row without progress.
+    const scripted = flakyIngest(Array(7).fill(1));
+    const client = newClient(await startScripted(scripted.routes));
+    const batches = [0, 1, 2, 3, 4, 5, 6, 7].map((index) => [oneResponse(index)]);
+
+    const results = await client.streamResponses("s-1", batches, { batchIdPrefix: "blip" });
+
+    assert.deepEqual(results.map((result) => result.batchId), batches.map((_, index) => `blip-${index}`));
+    assert.equal(scripted.streams.length, 8);
+    assert.equal(scripted.streams[1][0], "blip-1");
+  });
+
+  it("streamResponses gives up with the acknowledged batch ids", async () => {
+    const scripted = flakyIngest([2, ...Array(10).fill(0)]);
+    const client = newClient(await startScripted(scripted.routes));
+    const batches = [0, 1, 2, 3, 4].map((index) => [oneResponse(index)]);
+
+    await assert.rejects(client.streamResponses("s-1", batches, { batchIdPrefix: "up" }), (error: unknown) => {
+      assert.ok(error instanceof NpsError);
+      assert.equal(error.code, Code.Unavailable);
+      assert.deepEqual(error.acknowledgedBatchIds, ["up-0", "up-1"]);
+      assert.equal(error.acknowledgedCount, 2);
+      assert.match(error.message, /acknowledged 2 batches \(up-0 to up-1\)/);
+      return true;
+    });
+    assert.equal(scripted.streams.length, fastRetry.maxAttempts);
+  });
+
+  it("streamResponses gives up before any acknowledgement", async () => {
+    const scripted = flakyIngest(Array(10).fill(0));
+    const client = newClient(await startScripted(scripted.routes));
+
+    const call = client.streamResponses("s-1", [[oneResponse(0)]], { batchIdPrefix: "none" });
+
+    await assert.rejects(call, (error: unknown) => {
+      assert.ok(error instanceof NpsError);
+      assert.deepEqual(error.acknowledgedBatchIds, []);
+      assert.equal(error.acknowledgedCount, 0);
+      assert.match(error.message, /resend every batch/);
+      return true;
+    });
+  });
+
+  it("streamResponses missing acknowledgement lists the acknowledged", async () => {
+    const scripted = scriptedIngest(100, 1);
+    const client = newClient(await startScripted(scripted.routes));
+    const batches = [0, 1].map((index) => [oneResponse(index)]);
+
+    await assert.rejects(client.streamResponses("s-1", batches, { batchIdPrefix: "ack" }), (error: unknown) => {
+      assert.ok(error instanceof NpsError);
+      assert.deepEqual(error.acknowledgedBatchIds, ["ack-0"]);
+      assert.match(error.message, /acknowledged 1 batch \(ack-0\)/);
+      return true;
+    });
+  });
+
+  it("unary error has no acknowledged batch ids", async () => {
+    const scripted = scriptedSurveys([Code.NotFound]);
+    const client = newClient(await startScripted(scripted.routes));
+
+    await assert.rejects(client.getSurvey("s-1"), (error: unknown) => {
+      assert.ok(error instanceof NpsError);
+      assert.equal(error.acknowledgedBatchIds, undefined);
+      assert.equal(error.acknowledgedCount, undefined);
+      return true;
+    });
+  });
+
+  it("default policy covers a database restart", () => {
+    const ceilings: number[] = [];
+    for (let retry = 1; retry < defaultRetryPolicy.maxAttempts; retry++) {
+      ceilings.push(Math.min(10_000, 500 * 2 ** (retry - 1)));
+    }
+    const minimumTotalMs = ceilings.reduce((sum, ceiling) => sum + ceiling / 2, 0);
+
+    assert.equal(defaultRetryPolicy.maxAttempts, 10);
+    assert.ok(minimumTotalMs >= 25_000, `the waits add up to at least ${minimumTotalMs} ms`);
+    assert.equal(Math.max(...ceilings), 10_000);
+    ceilings.forEach((ceiling, index) => assert.equal(backoffCeilingMs(defaultRetryPolicy, index + 1), ceiling));
+  });
+
   it("retry policy rejects zero attempts", () => {
     assert.throws(() => resolveRetryPolicy({ maxAttempts: 0 }), /maxAttempts/);
   });
@@ -270,7 +421,7 @@ describe("NpsClient transport behaviour", () => {
     for (const [retry, ceiling] of cases) {
       for (let sample = 0; sample < 50; sample++) {
         const wait = backoffMs(policy, retry);
-        assert.ok(wait >= 0, `retry ${retry}: wait ${wait} is negative`);
+        assert.ok(wait >= ceiling / 2, `retry ${retry}: wait ${wait} is under half the ceiling ${ceiling}`);
         assert.ok(wait <= ceiling, `retry ${retry}: wait ${wait} is over the ceiling ${ceiling}`);
       }
     }
