@@ -90,10 +90,10 @@ internal sealed class AdvocatesCommand
         foreach (var item in all.Items)
         {
             table.AddRow(
-                new Text(item.ItemId.ToString(CultureInfo.InvariantCulture)), new Text(item.Version.ToString(CultureInfo.InvariantCulture)),
-                new Text(Word(item.Status)), new Text(item.Response.SurveyId), new Text(item.Response.CustomerId),
-                new Text(OutreachOptions.FormatScore(item.Response)), new Text(OutreachOptions.FormatTime(item.Response.RespondedAt)),
-                new Text(item.Owner), new Text(item.Note), new Text(item.Response.Comment));
+                TerminalText.Cell(item.ItemId.ToString(CultureInfo.InvariantCulture)), TerminalText.Cell(item.Version.ToString(CultureInfo.InvariantCulture)),
+                TerminalText.Cell(Word(item.Status)), TerminalText.Cell(item.Response.SurveyId), TerminalText.Cell(item.Response.CustomerId),
+                TerminalText.Cell(OutreachOptions.FormatScore(item.Response)), TerminalText.Cell(OutreachOptions.FormatTime(item.Response.RespondedAt)),
+                TerminalText.Cell(item.Owner), TerminalText.Cell(item.Note), TerminalText.Cell(item.Response.Comment));
         }
 
         Consoles.CreateStdout().Write(table);

@@ -142,10 +142,10 @@ internal sealed class CohortsCommand
         foreach (var cohort in all.Cohorts)
         {
             table.AddRow(
-                new Text(cohort.Name),
-                new Text(string.Join("; ", cohort.Conditions.Select(ConditionText.Format))),
-                new Text(FormatTime(cohort)),
-                new Text(cohort.Description));
+                TerminalText.Cell(cohort.Name),
+                TerminalText.Cell(string.Join("; ", cohort.Conditions.Select(ConditionText.Format))),
+                TerminalText.Cell(FormatTime(cohort)),
+                TerminalText.Cell(cohort.Description));
         }
 
         Consoles.CreateStdout().Write(table);

@@ -48,7 +48,7 @@ internal static class ExportText
                 target.LastSuccessfulRun is { } run ? Time(run.EndTime) : NumberText.Missing,
                 target.Destination,
             ];
-            table.AddRow(cells.Select(cell => new Text(cell)));
+            table.AddRow(cells.Select(cell => TerminalText.Cell(cell)));
         }
 
         return table;
@@ -82,7 +82,7 @@ internal static class ExportText
                 Duration(run),
                 SingleLine(run.Error),
             ];
-            table.AddRow(cells.Select(cell => new Text(cell)));
+            table.AddRow(cells.Select(cell => TerminalText.Cell(cell)));
         }
 
         return table;

@@ -115,10 +115,10 @@ internal sealed class FollowUpsCommand
         foreach (var item in all.Items)
         {
             table.AddRow(
-                Cell(item.ItemId), Cell(item.Version), new Text(Word(item.Status)), new Text(Reason(item.Reason)),
-                new Text(item.Response.SurveyId), new Text(item.Response.CustomerId), new Text(OutreachOptions.FormatScore(item.Response)),
-                new Text(OutreachOptions.FormatTime(item.Response.RespondedAt)), new Text(item.Owner), new Text(item.Note),
-                new Text(item.Response.Comment));
+                Cell(item.ItemId), Cell(item.Version), TerminalText.Cell(Word(item.Status)), TerminalText.Cell(Reason(item.Reason)),
+                TerminalText.Cell(item.Response.SurveyId), TerminalText.Cell(item.Response.CustomerId), TerminalText.Cell(OutreachOptions.FormatScore(item.Response)),
+                TerminalText.Cell(OutreachOptions.FormatTime(item.Response.RespondedAt)), TerminalText.Cell(item.Owner), TerminalText.Cell(item.Note),
+                TerminalText.Cell(item.Response.Comment));
         }
 
         Consoles.CreateStdout().Write(table);

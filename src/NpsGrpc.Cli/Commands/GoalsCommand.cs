@@ -121,10 +121,10 @@ internal sealed class GoalsCommand
         foreach (var goal in all.Goals)
         {
             table.AddRow(
-                new Text(goal.GoalId), new Text(goal.SurveyId), new Text(NumberText.OneDecimal(goal.TargetNps)),
-                new Text(OutreachOptions.FormatTime(goal.StartTime)), new Text(OutreachOptions.FormatTime(goal.EndTime)),
-                new Text(NumberText.Integer(goal.Filters.Count)), new Text(string.Join(", ", goal.CohortFilters)),
-                new Text(goal.DisplayName));
+                TerminalText.Cell(goal.GoalId), TerminalText.Cell(goal.SurveyId), TerminalText.Cell(NumberText.OneDecimal(goal.TargetNps)),
+                TerminalText.Cell(OutreachOptions.FormatTime(goal.StartTime)), TerminalText.Cell(OutreachOptions.FormatTime(goal.EndTime)),
+                TerminalText.Cell(NumberText.Integer(goal.Filters.Count)), TerminalText.Cell(string.Join(", ", goal.CohortFilters)),
+                TerminalText.Cell(goal.DisplayName));
         }
 
         Consoles.CreateStdout().Write(table);

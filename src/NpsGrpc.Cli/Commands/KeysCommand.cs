@@ -160,14 +160,14 @@ internal sealed class KeysCommand
         foreach (var key in all.ApiKeys)
         {
             table.AddRow(
-                new Text(key.KeyId),
-                new Text(key.DisplayName),
-                new Text(string.Join(",", key.Scopes.Select(ScopeName))),
-                new Text(key.SurveyIds.Count == 0 ? "all" : string.Join(",", key.SurveyIds)),
-                new Text(FormatTime(key.CreateTime)),
-                new Text(FormatTime(key.ExpireTime)),
-                new Text(FormatTime(key.RevokeTime)),
-                new Text(FormatTime(key.LastUsedTime)));
+                TerminalText.Cell(key.KeyId),
+                TerminalText.Cell(key.DisplayName),
+                TerminalText.Cell(string.Join(",", key.Scopes.Select(ScopeName))),
+                TerminalText.Cell(key.SurveyIds.Count == 0 ? "all" : string.Join(",", key.SurveyIds)),
+                TerminalText.Cell(FormatTime(key.CreateTime)),
+                TerminalText.Cell(FormatTime(key.ExpireTime)),
+                TerminalText.Cell(FormatTime(key.RevokeTime)),
+                TerminalText.Cell(FormatTime(key.LastUsedTime)));
         }
 
         Consoles.CreateStdout().Write(table);

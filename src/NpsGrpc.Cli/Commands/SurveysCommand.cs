@@ -110,8 +110,8 @@ internal sealed class SurveysCommand
             foreach (var survey in page.Surveys)
             {
                 table.AddRow(
-                    new Text(survey.SurveyId), new Text(survey.DisplayName), new Text(FormatTime(survey)),
-                    new Text(survey.Description));
+                    TerminalText.Cell(survey.SurveyId), TerminalText.Cell(survey.DisplayName), TerminalText.Cell(FormatTime(survey)),
+                    TerminalText.Cell(survey.Description));
             }
 
             request.PageToken = page.NextPageToken;

@@ -34,7 +34,7 @@ internal static class CohortMatrixTable
                 NumberText.Interval(cohort.Overall),
             };
             cells.AddRange(cohort.Points.Select(p => Cell(p.Statistics)));
-            table.AddRow(cells.Select(cell => new Text(cell)));
+            table.AddRow(cells.Select(cell => TerminalText.Cell(cell)));
         }
 
         return table;

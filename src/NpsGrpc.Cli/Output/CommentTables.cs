@@ -36,7 +36,7 @@ internal static class CommentTables
                 match.SurveyId + "/" + match.ResponseId,
                 match.CustomerId,
                 match.Snippet.ReplaceLineEndings(" "),
-            }.Select(cell => new Text(cell)));
+            }.Select(cell => TerminalText.Cell(cell)));
         }
 
         console.Write(table);
@@ -67,7 +67,7 @@ internal static class CommentTables
                 NumberText.Integer(theme.DetractorCount),
                 theme.LogOddsRatio.ToString("0.00", CultureInfo.InvariantCulture),
                 theme.ZScore.ToString("0.00", CultureInfo.InvariantCulture),
-            }.Select(cell => new Text(cell)));
+            }.Select(cell => TerminalText.Cell(cell)));
         }
 
         console.Write(table);

@@ -80,7 +80,7 @@ internal static class ComparisonTables
             NumberText.Interval(statistics),
             statistics.InsufficientSample ? NpsTable.InsufficientMarker : "",
         ];
-        table.AddRow(cells.Select(cell => new Text(cell)));
+        table.AddRow(cells.Select(cell => TerminalText.Cell(cell)));
     }
 
     // The server leaves out the test when a range is empty, and when both ranges have a standard error of 0
@@ -126,7 +126,7 @@ internal static class ComparisonTables
                 NumberText.SignedOneDecimal(segment.MixEffect),
                 NumberText.SignedOneDecimal(segment.WithinEffect),
             ];
-            table.AddRow(cells.Select(cell => new Text(cell)));
+            table.AddRow(cells.Select(cell => TerminalText.Cell(cell)));
         }
 
         string[] totals =
@@ -135,7 +135,7 @@ internal static class ComparisonTables
             NumberText.SignedOneDecimal(decomposition.MixEffect),
             NumberText.SignedOneDecimal(decomposition.WithinEffect),
         ];
-        table.AddRow(totals.Select(cell => new Text(cell)));
+        table.AddRow(totals.Select(cell => TerminalText.Cell(cell)));
         return table;
     }
 

@@ -46,12 +46,12 @@ internal static class NpsTable
         foreach (var group in response.Groups)
         {
             var cells = group.Keys.Select(key => key.HasValue ? key.Value : MissingLabel);
-            table.AddRow(cells.Concat(StatisticsCells(group.Statistics)).Select(cell => new Text(cell)));
+            table.AddRow(cells.Concat(StatisticsCells(group.Statistics)).Select(cell => TerminalText.Cell(cell)));
         }
 
         int labelColumns = Math.Max(1, groupBy.Count);
         var overallLabels = Enumerable.Range(0, labelColumns).Select(i => i == 0 ? OverallLabel : "");
-        table.AddRow(overallLabels.Concat(StatisticsCells(response.Overall)).Select(cell => new Text(cell)));
+        table.AddRow(overallLabels.Concat(StatisticsCells(response.Overall)).Select(cell => TerminalText.Cell(cell)));
         return table;
     }
 

@@ -45,7 +45,7 @@ internal static class PersonaTables
                 NumberText.OneDecimal(combination.Nps),
                 combination.HasPValue ? NumberText.PValue(combination.PValue) : "-",
                 combination.HasAdjustedPValue ? NumberText.PValue(combination.AdjustedPValue) : "-",
-            }.Select(cell => new Text(cell)));
+            }.Select(cell => TerminalText.Cell(cell)));
         }
 
         console.Write(table);
@@ -86,7 +86,7 @@ internal static class PersonaTables
                 NumberText.OneDecimal(value.Nps),
                 value.HasPValue ? NumberText.PValue(value.PValue) : "-",
                 value.HasAdjustedPValue ? NumberText.PValue(value.AdjustedPValue) : "-",
-            }.Select(cell => new Text(cell)));
+            }.Select(cell => TerminalText.Cell(cell)));
         }
 
         console.Write(table);

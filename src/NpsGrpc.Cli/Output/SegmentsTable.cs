@@ -66,7 +66,7 @@ internal static class SegmentsTable
                 .Concat(StatisticsCells(group.Statistics, weighted))
                 .Concat(DifferenceCells(group.DifferenceFromOverall))
                 .Append(Note(group.Statistics, group.DifferenceFromOverall, significanceLevel));
-            table.AddRow(cells.Select(cell => new Text(cell)));
+            table.AddRow(cells.Select(cell => TerminalText.Cell(cell)));
         }
 
         int labelColumns = Math.Max(1, groupBy.Count + (byCohort ? 1 : 0));
@@ -75,7 +75,7 @@ internal static class SegmentsTable
             .Concat(StatisticsCells(response.Overall, weighted))
             .Concat(DifferenceCells(null))
             .Append(Note(response.Overall, null, significanceLevel));
-        table.AddRow(overallCells.Select(cell => new Text(cell)));
+        table.AddRow(overallCells.Select(cell => TerminalText.Cell(cell)));
         return table;
     }
 

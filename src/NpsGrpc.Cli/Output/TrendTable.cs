@@ -57,7 +57,7 @@ internal static class TrendTable
 
             cells.AddRange(ChangeCells(point.ChangeFromPrevious));
             cells.Add(Note(point));
-            table.AddRow(cells.Select(cell => new Text(cell)));
+            table.AddRow(cells.Select(cell => TerminalText.Cell(cell)));
         }
 
         return table;
