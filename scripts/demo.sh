@@ -69,8 +69,9 @@ port=$(pick_port)
 server_url="http://127.0.0.1:$port"
 server_log=$(mktemp -t nps-demo-server.XXXXXX)
 export_dir=$(mktemp -d -t nps-demo-export.XXXXXX)
+# Port 0 gives the metrics listener a free port, so the demo runs beside a server that holds the default 9464.
 ConnectionStrings__Nps="$connection_string" Kestrel__Endpoints__Grpc__Url="$server_url" \
-    dotnet "$server_dll" --contentRoot "$root/src/NpsGrpc.Server" >"$server_log" 2>&1 &
+    Telemetry__Prometheus__Url="http://127.0.0.1:0" dotnet "$server_dll" --contentRoot "$root/src/NpsGrpc.Server" >"$server_log" 2>&1 &
 server_pid=$!
 
 stop_server() {

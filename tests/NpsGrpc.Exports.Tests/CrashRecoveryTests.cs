@@ -125,6 +125,9 @@ public sealed class CrashRecoveryTests
         };
         start.Environment["ConnectionStrings__Nps"] = connectionString;
         start.Environment["Kestrel__Endpoints__Grpc__Url"] = address;
+
+        // A free port for the metrics listener: the default 9464 may be taken by another server on the machine.
+        start.Environment["Telemetry__Prometheus__Url"] = "http://127.0.0.1:0";
         start.Environment["Exports__PollInterval"] = "00:00:00.100";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(start)!;

@@ -32,6 +32,8 @@ def server_settings(connection_string: str, port: int) -> dict[str, str]:
         "ConnectionStrings__Nps": connection_string,
         "Kestrel__Endpoints__Grpc__Url": f"http://127.0.0.1:{port}",
         "Kestrel__Endpoints__Grpc__Protocols": "Http2",
+        # A free port for the metrics listener: the default 9464 may be taken by another server on the machine.
+        "Telemetry__Prometheus__Url": "http://127.0.0.1:0",
         "Exports__SchedulerEnabled": "false",
     }
 

@@ -24,6 +24,8 @@ export function serverSettings(connectionString: string, port: number): Record<s
     ConnectionStrings__Nps: connectionString,
     Kestrel__Endpoints__Grpc__Url: `http://127.0.0.1:${port}`,
     Kestrel__Endpoints__Grpc__Protocols: "Http2",
+    // A free port for the metrics listener: the default 9464 may be taken by another server on the machine.
+    Telemetry__Prometheus__Url: "http://127.0.0.1:0",
     Exports__SchedulerEnabled: "false",
   };
 }
