@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Dapper;
 using Npgsql;
 using NpsGrpc.Testing;
@@ -104,30 +102,8 @@ public sealed class CrashRecoveryTests
 
     private static Process StartServerProcess(string connectionString, out string address)
     {
-        string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-            ? "Release"
-            : "Debug";
-        string serverDirectory = Path.Combine(TestDatabase.RepositoryRoot(), "src", "NpsGrpc.Server", "bin", configuration, "net10.0");
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        address = $"http://127.0.0.1:{port}";
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(serverDirectory, "NpsGrpc.Server.dll")])
-        {
-            WorkingDirectory = serverDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["ConnectionStrings__Nps"] = connectionString;
-        start.Environment["Kestrel__Endpoints__Grpc__Url"] = address;
-
-        // A free port for the metrics listener: the default 9464 may be taken by another server on the machine.
-        start.Environment["Telemetry__Prometheus__Url"] = "http://127.0.0.1:0";
+        address = $"http://127.0.0.1:{ServerProcessStart.FreeLoopbackPort()}";
+        var start = ServerProcessStart.Create(connectionString, address);
         start.Environment["Exports__PollInterval"] = "00:00:00.100";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(start)!;

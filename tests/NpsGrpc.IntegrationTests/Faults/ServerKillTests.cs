@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using Grpc.Net.Client;
 using NpsGrpc.Testing;
 using NpsGrpc.V1;
 using static NpsGrpc.IntegrationTests.Faults.FaultBatches;
@@ -16,7 +13,7 @@ public sealed class ServerKillTests
     public async Task ServerKilled_MidStream_ExactlyOnce()
     {
         await using var database = await TestDatabase.CreateAsync("nps_kill");
-        string address = $"http://127.0.0.1:{FreePort()}";
+        string address = $"http://127.0.0.1:{ServerProcessStart.FreeLoopbackPort()}";
         string apiKey = await TestApiKeys.CreateInDatabaseAsync(database.ConnectionString);
         using var channel = TestApiKeys.OpenChannel(address, apiKey);
         var surveys = new SurveyService.SurveyServiceClient(channel);
@@ -62,12 +59,5 @@ public sealed class ServerKillTests
             first.Dispose();
             second?.Dispose();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -21,21 +21,7 @@ internal sealed class ServerProcess : IDisposable
     /// </summary>
     public static async Task<ServerProcess> StartAsync(string connectionString, string address, SurveyService.SurveyServiceClient surveys)
     {
-        string configuration = AppContext.BaseDirectory.Contains(
-            $"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        string directory = Path.Combine(TestDatabase.RepositoryRoot(), "src", "NpsGrpc.Server", "bin", configuration, "net10.0");
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(directory, "NpsGrpc.Server.dll")])
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["ConnectionStrings__Nps"] = connectionString;
-        start.Environment["Kestrel__Endpoints__Grpc__Url"] = address;
-
-        // A free port for the metrics listener: the default 9464 may be taken by another server on the machine.
-        start.Environment["Telemetry__Prometheus__Url"] = "http://127.0.0.1:0";
+        var start = ServerProcessStart.Create(connectionString, address);
         start.Environment["Exports__SchedulerEnabled"] = "false";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
 

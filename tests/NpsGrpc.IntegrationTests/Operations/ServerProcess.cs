@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -81,20 +79,9 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// </summary>
     public static async Task<ServerProcess> StartAsync(string connectionString, IDictionary<string, string>? environment = null)
     {
-        string configuration = AppContext.BaseDirectory.Contains(
-            $"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        string serverDirectory = Path.Combine(TestDatabase.RepositoryRoot(), "src", "NpsGrpc.Server", "bin", configuration, "net10.0");
-        string address = $"http://127.0.0.1:{FreePort()}";
-        string metricsAddress = $"http://127.0.0.1:{FreePort()}";
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(serverDirectory, "NpsGrpc.Server.dll")])
-        {
-            WorkingDirectory = serverDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["ConnectionStrings__Nps"] = connectionString;
-        start.Environment["Kestrel__Endpoints__Grpc__Url"] = address;
+        string address = $"http://127.0.0.1:{ServerProcessStart.FreeLoopbackPort()}";
+        string metricsAddress = $"http://127.0.0.1:{ServerProcessStart.FreeLoopbackPort()}";
+        var start = ServerProcessStart.Create(connectionString, address);
         start.Environment["Telemetry__Prometheus__Url"] = metricsAddress;
         start.Environment["Logging__Console__FormatterName"] = "json";
         start.Environment["Exports__SchedulerEnabled"] = "false";
@@ -197,13 +184,6 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
             _output.Enqueue(line);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     // kill(2) from the C library; .NET's Process.Kill sends SIGKILL, which skips the graceful shutdown under test.
