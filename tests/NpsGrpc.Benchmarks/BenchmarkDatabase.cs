@@ -40,14 +40,7 @@ public sealed class BenchmarkDatabase : IAsyncDisposable
     /// </summary>
     public static async Task<BenchmarkDatabase> CreateAsync(CancellationToken cancellationToken)
     {
-        if (Environment.GetEnvironmentVariable(ConnectionStringVariable) is not { Length: > 0 } cluster)
-        {
-            throw new BenchmarkException(
-                $"{ConnectionStringVariable} is not set. Set it to a PostgreSQL cluster where the benchmark " +
-                "may create and drop databases, for example " +
-                $"{ConnectionStringVariable}=$(scripts/pg-cluster.sh start bench), or run 'make bench'.");
-        }
-
+        string cluster = ClusterConnectionString();
         var maintenance = new NpgsqlConnectionStringBuilder(cluster) { Database = "postgres", Pooling = false };
         string name = $"nps_bench_{DateTime.UtcNow:yyyyMMddHHmmss}_{Guid.NewGuid().ToString("N")[..8]}";
         try
@@ -67,6 +60,37 @@ public sealed class BenchmarkDatabase : IAsyncDisposable
         var database = new NpgsqlConnectionStringBuilder(cluster) { Database = name };
         return new BenchmarkDatabase(maintenance.ConnectionString, name, database);
     }
+
+    /// <summary>
+    /// Uses the database <paramref name="name"/>, which an earlier run left in the cluster, and keeps it when disposed.
+    /// Throws <see cref="BenchmarkException"/> when the variable is unset or the database cannot be reached.
+    /// </summary>
+    public static async Task<BenchmarkDatabase> OpenExistingAsync(string name, CancellationToken cancellationToken)
+    {
+        string cluster = ClusterConnectionString();
+        var maintenance = new NpgsqlConnectionStringBuilder(cluster) { Database = "postgres", Pooling = false };
+        var database = new NpgsqlConnectionStringBuilder(cluster) { Database = name };
+        var existing = new BenchmarkDatabase(maintenance.ConnectionString, name, database) { KeepOnDispose = true };
+        try
+        {
+            await using var connection = await existing.OpenAsync(cancellationToken);
+        }
+        catch (NpgsqlException exception)
+        {
+            throw new BenchmarkException(
+                $"Could not open the database {name} at {maintenance.Host}:{maintenance.Port}: {exception.Message}");
+        }
+
+        return existing;
+    }
+
+    private static string ClusterConnectionString() =>
+        Environment.GetEnvironmentVariable(ConnectionStringVariable) is { Length: > 0 } cluster
+            ? cluster
+            : throw new BenchmarkException(
+                $"{ConnectionStringVariable} is not set. Set it to a PostgreSQL cluster where the benchmark " +
+                "may create and drop databases, for example " +
+                $"{ConnectionStringVariable}=$(scripts/pg-cluster.sh start bench), or run 'make bench'.");
 
     /// <summary>Opens a connection to the database without a command timeout.</summary>
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)

@@ -73,8 +73,13 @@ internal static class ExportKit
         Assert.False(await call.ResponseStream.MoveNext(CancellationToken.None));
     }
 
-    public static async Task<ExportTarget> CreateTargetAsync(
+    public static Task<ExportTarget> CreateTargetAsync(
         RunningServer server, string destination, string surveyId, string timeZone = "UTC", int rowGroupRows = 0,
+        string schedule = "", params string[] segmentKeys) =>
+        CreateTargetAsync(server, destination, [surveyId], timeZone, rowGroupRows, schedule, segmentKeys);
+
+    public static async Task<ExportTarget> CreateTargetAsync(
+        RunningServer server, string destination, IReadOnlyList<string> surveyIds, string timeZone = "UTC", int rowGroupRows = 0,
         string schedule = "", params string[] segmentKeys)
     {
         var target = new ExportTarget
@@ -86,7 +91,7 @@ internal static class ExportKit
             RowGroupRows = rowGroupRows,
             Schedule = schedule,
         };
-        target.SurveyIds.Add(surveyId);
+        target.SurveyIds.AddRange(surveyIds);
         target.SegmentKeys.AddRange(segmentKeys);
         return (await server.Exports.CreateExportTargetAsync(new CreateExportTargetRequest { Target = target })).Target;
     }

@@ -261,7 +261,44 @@ public sealed class StarSchemaTests(ServerFixture fixture)
         Assert.Contains("isAdjustedToUTC=1", (string)schema["responded_at"][2]!, StringComparison.Ordinal);
         Assert.Contains("MICROS=MicroSeconds", (string)schema["responded_at"][2]!, StringComparison.Ordinal);
         Assert.Equal("INT32", schema["response_date"][1]);
+        Assert.Contains("DateType", (string)schema["response_date"][2]!, StringComparison.Ordinal);
         Assert.DoesNotContain(schema.Values, s => (string?)s[1] == "INT96");
+
+        // Readers that know only the older converted types see the same types.
+        var converted = ExportKit.Query(duck, $"SELECT name, converted_type FROM parquet_schema('{file}')")
+            .ToDictionary(r => (string)r[0]!, r => (string?)r[1]);
+        Assert.Equal("TIMESTAMP_MICROS", converted["responded_at"]);
+        Assert.Equal("TIMESTAMP_MICROS", converted["received_at"]);
+        Assert.Equal("DATE", converted["response_date"]);
+        Assert.Equal("UTF8", converted["response_id"]);
+    }
+
+    [Fact]
+    public async Task TargetOverTwoSurveys_KeepsEachRowsSurvey()
+    {
+        string first = await Server.CreateSurveyAsync("pair-a");
+        string second = await Server.CreateSurveyAsync("pair-b");
+        string destination = ExportKit.NewDestination();
+        await ExportKit.IngestAsync(Server, first, Enumerable.Range(0, 30).Select(i => ExportKit.Response($"a{i}", i % 11, Day1.AddMinutes(i), $"ca{i % 4}", null, ("region", i % 2 == 0 ? "EU" : "US"))).ToList());
+        await ExportKit.IngestAsync(Server, second, Enumerable.Range(0, 12).Select(i => ExportKit.Response($"b{i}", 10, Day1.AddMinutes(i), $"cb{i % 3}", "fine", ("region", "EU"))).ToList());
+        var target = await ExportKit.CreateTargetAsync(Server, destination, [first, second], segmentKeys: "region");
+        var run = await ExportKit.RunAsync(Server, target.TargetId);
+        Assert.Equal(42, run.RowsWritten);
+
+        using var duck = ExportKit.OpenDuckDb();
+        string fact = $"read_parquet({ExportKit.FileList(destination, "fact_response")})";
+        var perSurvey = ExportKit.Query(duck, $"SELECT survey_id, count(*), count(*) FILTER (WHERE starts_with(response_id, 'a')) FROM {fact} GROUP BY 1 ORDER BY 1")
+            .ToDictionary(r => (string)r[0]!, r => (Convert.ToInt64(r[1]), Convert.ToInt64(r[2])));
+        Assert.Equal((30L, 30L), perSurvey[first]);
+        Assert.Equal((12L, 0L), perSurvey[second]);
+
+        string daily = $"read_parquet({ExportKit.FileList(destination, "daily_nps")})";
+        var dailyRows = ExportKit.Query(duck, $"SELECT survey_id, attr_region, CAST(sum(responses) AS BIGINT), CAST(sum(promoters) AS BIGINT) FROM {daily} GROUP BY 1, 2 ORDER BY 1, 2");
+        Assert.Equal(
+            [(first, "EU", 15L), (first, "US", 15L), (second, "EU", 12L)],
+            dailyRows.Select(r => ((string)r[0]!, (string)r[1]!, Convert.ToInt64(r[2]))));
+        Assert.Equal(12L, Convert.ToInt64(dailyRows.Single(r => (string)r[0]! == second)[3]));
+        Assert.Equal(7, ExportKit.Scalar(duck, $"SELECT count(*) FROM read_parquet({ExportKit.FileList(destination, "dim_customer")})"));
     }
 
     [Fact]

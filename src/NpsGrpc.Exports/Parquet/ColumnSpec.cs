@@ -18,7 +18,7 @@ public enum ColumnKind
     /// <summary>Boolean.</summary>
     Boolean,
 
-    /// <summary>DATE (days since the epoch, INT32).</summary>
+    /// <summary>DATE: INT32 days since 1970-01-01.</summary>
     Date,
 
     /// <summary>TIMESTAMP(MICROS, isAdjustedToUTC = true) as INT64.</summary>

@@ -7,14 +7,14 @@ namespace NpsGrpc.Exports.Parquet;
 /// <summary>
 /// Writes one Parquet file, row group by row group, with the types every common reader accepts: INT64 timestamps in
 /// microseconds adjusted to UTC, DATE, signed integers, UTF-8 strings, PLAIN or dictionary encoding and Snappy.
+/// Instants and dates go to Parquet.Net as plain integers, which <see cref="ColumnTypeAnnotations"/> then types.
 /// </summary>
 public sealed class PartFileWriter : IAsyncDisposable
 {
     private readonly FileStream _file;
     private readonly ParquetWriter _writer;
     private readonly DataField[] _fields;
-    private readonly int[] _timestampColumns;
-    private readonly List<(long Min, long Max)?[]> _timestampRanges = [];
+    private readonly IReadOnlyList<ColumnSpec> _columns;
     private readonly string _table;
     private readonly DateOnly? _partition;
     private readonly string _stagingPath;
@@ -22,15 +22,13 @@ public sealed class PartFileWriter : IAsyncDisposable
     private bool _completed;
 
     private PartFileWriter(
-        FileStream file, ParquetWriter writer, DataField[] fields, string table, DateOnly? partition, string stagingPath, string finalPath)
+        FileStream file, ParquetWriter writer, DataField[] fields, IReadOnlyList<ColumnSpec> columns, string table, DateOnly? partition,
+        string stagingPath, string finalPath)
     {
         _file = file;
         _writer = writer;
         _fields = fields;
-        _timestampColumns = fields.Select((field, index) => (field, index))
-            .Where(pair => pair.field is DateTimeDataField)
-            .Select(pair => pair.index)
-            .ToArray();
+        _columns = columns;
         _table = table;
         _partition = partition;
         _stagingPath = stagingPath;
@@ -50,7 +48,7 @@ public sealed class PartFileWriter : IAsyncDisposable
     {
         var layout = Layouts.GetValue(columns, CreateLayout);
         var writer = await ParquetWriter.CreateAsync(layout.Schema, new InlineFileStream(file), layout.Options, append: false, cancellationToken);
-        return new PartFileWriter(file, writer, layout.Fields, table, partition, stagingPath, finalPath);
+        return new PartFileWriter(file, writer, layout.Fields, columns, table, partition, stagingPath, finalPath);
     }
 
     // Options are shared by every file of one column list: each ParquetOptions instance owns a pool of memory streams,
@@ -95,20 +93,14 @@ public sealed class PartFileWriter : IAsyncDisposable
                     case long[] longs:
                         await group.WriteAsync(field, new ReadOnlyMemory<long>(longs, 0, count), null, null, cancellationToken);
                         break;
+                    case long?[] optionalLongs:
+                        await group.WriteAsync(field, new ReadOnlyMemory<long?>(optionalLongs, 0, count), null, null, cancellationToken);
+                        break;
                     case double[] doubles:
                         await group.WriteAsync(field, new ReadOnlyMemory<double>(doubles, 0, count), null, null, cancellationToken);
                         break;
                     case bool[] booleans:
                         await group.WriteAsync(field, new ReadOnlyMemory<bool>(booleans, 0, count), null, null, cancellationToken);
-                        break;
-                    case DateOnly[] dates:
-                        await group.WriteAsync(field, new ReadOnlyMemory<DateOnly>(dates, 0, count), null, null, cancellationToken);
-                        break;
-                    case DateTime[] instants:
-                        await group.WriteAsync(field, new ReadOnlyMemory<DateTime>(instants, 0, count), null, null, cancellationToken);
-                        break;
-                    case DateTime?[] optionalInstants:
-                        await group.WriteAsync(field, new ReadOnlyMemory<DateTime?>(optionalInstants, 0, count), null, null, cancellationToken);
                         break;
                     default:
                         throw new InvalidOperationException($"Column {field.Name} has values of unexpected type {values.GetType()}.");
@@ -118,21 +110,19 @@ public sealed class PartFileWriter : IAsyncDisposable
             group.CompleteValidate();
         }
 
-        _timestampRanges.Add(_timestampColumns.Select(column => MicrosecondRange(rows.Values(column), count)).ToArray());
-
         Rows += count;
         RowGroups++;
     }
 
     /// <summary>
-    /// Finishes the file, corrects its timestamp statistics and describes it. The file is not flushed to disk here: the
+    /// Finishes the file, gives its timestamp and date columns their types and describes it. The file is not flushed to disk here: the
     /// destination flushes all of a run's files at once before they are published.
     /// </summary>
     public async Task<StagedFile> CompleteAsync()
     {
         _completed = true;
         await _writer.DisposeAsync();
-        TimestampStatistics.Rewrite(_file, _timestampColumns, _timestampRanges);
+        ColumnTypeAnnotations.Apply(_file, _columns);
 
         // The file was just written, so it is read back from the page cache; a synchronous read avoids a thread switch
         // per buffer.
@@ -164,24 +154,6 @@ public sealed class PartFileWriter : IAsyncDisposable
         await _file.DisposeAsync();
     }
 
-    // Microseconds since the epoch, truncated like the values the writer stores; null when every value is null.
-    private static (long Min, long Max)? MicrosecondRange(Array values, int count)
-    {
-        long min = long.MaxValue, max = long.MinValue;
-        for (int i = 0; i < count; i++)
-        {
-            DateTime? value = values is DateTime[] instants ? instants[i] : ((DateTime?[])values)[i];
-            if (value is { } instant)
-            {
-                long micros = (instant.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMicrosecond;
-                min = Math.Min(min, micros);
-                max = Math.Max(max, micros);
-            }
-        }
-
-        return min <= max ? (min, max) : null;
-    }
-
     private static DataField ToField(ColumnSpec column) => column.Kind switch
     {
         ColumnKind.Text => new DataField<string>(column.Name, column.Nullable),
@@ -189,9 +161,8 @@ public sealed class PartFileWriter : IAsyncDisposable
         ColumnKind.Int64 => new DataField<long>(column.Name),
         ColumnKind.Double => new DataField<double>(column.Name),
         ColumnKind.Boolean => new DataField<bool>(column.Name),
-        ColumnKind.Date => new DataField<DateOnly>(column.Name),
-        ColumnKind.Timestamp => new DateTimeDataField(
-            column.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: column.Nullable),
+        ColumnKind.Date => new DataField<int>(column.Name),
+        ColumnKind.Timestamp => new DataField<long>(column.Name, column.Nullable),
         _ => throw new ArgumentOutOfRangeException(nameof(column), column.Kind, "Unknown column kind."),
     };
 }

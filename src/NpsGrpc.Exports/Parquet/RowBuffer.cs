@@ -6,12 +6,14 @@ namespace NpsGrpc.Exports.Parquet;
 /// Column-wise rows of one table, to be written as one row group. Columns grow as rows arrive, so a buffer for a
 /// partition with a handful of rows stays small. Set every column of a row, then call <see cref="EndRow"/>.
 /// Text is held as character slices, the form Parquet.Net encodes: either of a string the caller keeps, or of blocks
-/// of characters the buffer copies values into, so that decoded text needs no string per value. Call
+/// of characters the buffer decodes UTF-8 values into, so that decoded text needs no string per value. Call
 /// <see cref="Release"/> when a buffer is dropped, to return its blocks to the shared pool.
 /// </summary>
 public sealed class RowBuffer
 {
     private const int InitialCapacity = 256;
+
+    private static readonly int UnixEpochDay = DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
 
     // Characters per text block: 64 KiB, below the large object heap threshold.
     private const int BlockCharacters = 32 * 1024;
@@ -43,70 +45,73 @@ public sealed class RowBuffer
     /// <summary>Sets a text column of the current row to <paramref name="value"/>, which the buffer refers to without copying.</summary>
     public void SetText(int column, string? value)
     {
-        EnsureCapacity();
         ((ReadOnlyMemory<char>?[])_columns[column])[Count] = value?.AsMemory();
         TextLength += value?.Length ?? 0;
     }
 
-    /// <summary>Sets a text column of the current row to a copy of <paramref name="value"/>.</summary>
-    public void CopyText(int column, ReadOnlySpan<char> value)
+    /// <summary>Sets a text column of the current row to the text that the UTF-8 bytes <paramref name="utf8"/> encode.</summary>
+    public void CopyUtf8(int column, ReadOnlySpan<byte> utf8)
     {
-        EnsureCapacity();
-        ((ReadOnlyMemory<char>?[])_columns[column])[Count] = Copy(value);
-        TextLength += value.Length;
+        var text = Decode(utf8);
+        ((ReadOnlyMemory<char>?[])_columns[column])[Count] = text;
+        TextLength += text.Length;
     }
 
     /// <summary>Sets a 32-bit integer column of the current row.</summary>
     public void SetInt32(int column, int value)
     {
-        EnsureCapacity();
         ((int[])_columns[column])[Count] = value;
     }
 
     /// <summary>Sets a 64-bit integer column of the current row.</summary>
     public void SetInt64(int column, long value)
     {
-        EnsureCapacity();
         ((long[])_columns[column])[Count] = value;
     }
 
     /// <summary>Sets a double column of the current row.</summary>
     public void SetDouble(int column, double value)
     {
-        EnsureCapacity();
         ((double[])_columns[column])[Count] = value;
     }
 
     /// <summary>Sets a Boolean column of the current row.</summary>
     public void SetBoolean(int column, bool value)
     {
-        EnsureCapacity();
         ((bool[])_columns[column])[Count] = value;
     }
 
-    /// <summary>Sets a date column of the current row.</summary>
+    /// <summary>Sets a date column of the current row; the column holds days since 1970-01-01.</summary>
     public void SetDate(int column, DateOnly value)
     {
-        EnsureCapacity();
-        ((DateOnly[])_columns[column])[Count] = value;
+        ((int[])_columns[column])[Count] = value.DayNumber - UnixEpochDay;
     }
 
-    /// <summary>Sets a timestamp column of the current row to a UTC instant, or null.</summary>
+    /// <summary>
+    /// Sets a timestamp column of the current row to a UTC instant, or null. The column holds microseconds since
+    /// 1970-01-01 00:00 UTC; ticks below a microsecond are dropped.
+    /// </summary>
     public void SetTimestamp(int column, DateTime? utc)
     {
-        EnsureCapacity();
         if (Columns[column].Nullable)
         {
-            ((DateTime?[])_columns[column])[Count] = utc;
+            ((long?[])_columns[column])[Count] = utc is { } instant ? Microseconds(instant) : null;
         }
         else
         {
-            ((DateTime[])_columns[column])[Count] = utc ?? throw new ArgumentNullException(nameof(utc));
+            ((long[])_columns[column])[Count] = Microseconds(utc ?? throw new ArgumentNullException(nameof(utc)));
         }
     }
 
-    /// <summary>Completes the current row.</summary>
-    public void EndRow() => Count++;
+    /// <summary>Completes the current row, growing the columns when they are full, so that setters need no check.</summary>
+    public void EndRow()
+    {
+        Count++;
+        if (Count == _columns[0].Length)
+        {
+            Grow();
+        }
+    }
 
     /// <summary>Empties the buffer for reuse, keeping its capacity and the first of its text blocks.</summary>
     public void Clear()
@@ -134,29 +139,39 @@ public sealed class RowBuffer
     /// <summary>The values of <paramref name="column"/>: an array at least <see cref="Count"/> long.</summary>
     public Array Values(int column) => _columns[column];
 
-    private ReadOnlyMemory<char> Copy(ReadOnlySpan<char> value)
+    // Floor division, so that an instant before 1970 with a fraction of a microsecond does not move forward.
+    private static long Microseconds(DateTime utc)
     {
-        if (value.Length == 0)
+        long ticks = utc.Ticks - DateTime.UnixEpoch.Ticks;
+        long micros = ticks / TimeSpan.TicksPerMicrosecond;
+        return ticks % TimeSpan.TicksPerMicrosecond < 0 ? micros - 1 : micros;
+    }
+
+    // Decodes straight into a block. UTF-8 never takes fewer bytes than UTF-16 code units, so room for as many
+    // characters as bytes always suffices.
+    private ReadOnlyMemory<char> Decode(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length == 0)
         {
             return ReadOnlyMemory<char>.Empty;
         }
 
-        if (value.Length > BlockCharacters / 4)
+        if (utf8.Length > BlockCharacters / 4)
         {
-            // Long text, such as a long comment, gets an array of its own instead of wasting the rest of a block.
-            return value.ToArray();
+            // Long text, such as a long comment, gets a string of its own instead of wasting the rest of a block.
+            return System.Text.Encoding.UTF8.GetString(utf8).AsMemory();
         }
 
-        if (_block is null || _blockUsed + value.Length > _block.Length)
+        if (_block is null || _blockUsed + utf8.Length > _block.Length)
         {
             _block = ArrayPool<char>.Shared.Rent(BlockCharacters);
             _blocks.Add(_block);
             _blockUsed = 0;
         }
 
-        var slice = _block.AsMemory(_blockUsed, value.Length);
-        value.CopyTo(slice.Span);
-        _blockUsed += value.Length;
+        int length = System.Text.Encoding.UTF8.GetChars(utf8, _block.AsSpan(_blockUsed));
+        var slice = _block.AsMemory(_blockUsed, length);
+        _blockUsed += length;
         return slice;
     }
 
@@ -173,13 +188,8 @@ public sealed class RowBuffer
         _blockUsed = 0;
     }
 
-    private void EnsureCapacity()
+    private void Grow()
     {
-        if (Count < _columns[0].Length)
-        {
-            return;
-        }
-
         for (int i = 0; i < _columns.Length; i++)
         {
             var larger = Allocate(Columns[i], _columns[i].Length * 2);
@@ -195,9 +205,9 @@ public sealed class RowBuffer
         ColumnKind.Int64 => new long[capacity],
         ColumnKind.Double => new double[capacity],
         ColumnKind.Boolean => new bool[capacity],
-        ColumnKind.Date => new DateOnly[capacity],
-        ColumnKind.Timestamp when column.Nullable => new DateTime?[capacity],
-        ColumnKind.Timestamp => new DateTime[capacity],
+        ColumnKind.Date => new int[capacity],
+        ColumnKind.Timestamp when column.Nullable => new long?[capacity],
+        ColumnKind.Timestamp => new long[capacity],
         _ => throw new ArgumentOutOfRangeException(nameof(column), column.Kind, "Unknown column kind."),
     };
 }

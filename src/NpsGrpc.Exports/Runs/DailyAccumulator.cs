@@ -11,7 +11,14 @@ public sealed class DailyAccumulator
     public IEnumerable<DateOnly> Dates => _sums.Keys.Select(k => k.Date).Distinct();
 
     /// <summary>Adds one response. <paramref name="segment"/> is copied when it starts a new group, so callers may reuse it.</summary>
-    public void Add(DateOnly date, string surveyId, string?[] segment, int score, double weight)
+    public void Add(DateOnly date, string surveyId, string?[] segment, int score, double weight) =>
+        Group(date, surveyId, segment).Add(score, weight);
+
+    /// <summary>
+    /// The sums of a date, survey and segment values, to add responses to. Callers may keep it for the same values.
+    /// <paramref name="segment"/> is copied when it starts a new group, so callers may reuse it.
+    /// </summary>
+    public Sums Group(DateOnly date, string surveyId, string?[] segment)
     {
         if (!_sums.TryGetValue(new Key(date, surveyId, new Segment(segment)), out var sums))
         {
@@ -19,23 +26,7 @@ public sealed class DailyAccumulator
             _sums[new Key(date, surveyId, new Segment((string?[])segment.Clone()))] = sums;
         }
 
-        sums.Responses++;
-        sums.WeightSum += weight;
-        sums.WeightSquareSum += weight * weight;
-        if (score >= 9)
-        {
-            sums.Promoters++;
-            sums.PromoterWeight += weight;
-        }
-        else if (score >= 7)
-        {
-            sums.Passives++;
-        }
-        else
-        {
-            sums.Detractors++;
-            sums.DetractorWeight += weight;
-        }
+        return sums;
     }
 
     /// <summary>The sums as daily count rows.</summary>
@@ -96,15 +87,38 @@ public sealed class DailyAccumulator
         }
     }
 
-    private sealed class Sums
+    /// <summary>Running counts and weights of one group.</summary>
+    public sealed class Sums
     {
-        public long Responses;
-        public long Promoters;
-        public long Passives;
-        public long Detractors;
-        public double WeightSum;
-        public double PromoterWeight;
-        public double DetractorWeight;
-        public double WeightSquareSum;
+        internal long Responses;
+        internal long Promoters;
+        internal long Passives;
+        internal long Detractors;
+        internal double WeightSum;
+        internal double PromoterWeight;
+        internal double DetractorWeight;
+        internal double WeightSquareSum;
+
+        /// <summary>Adds one response with <paramref name="score"/> and <paramref name="weight"/>.</summary>
+        public void Add(int score, double weight)
+        {
+            Responses++;
+            WeightSum += weight;
+            WeightSquareSum += weight * weight;
+            if (score >= 9)
+            {
+                Promoters++;
+                PromoterWeight += weight;
+            }
+            else if (score >= 7)
+            {
+                Passives++;
+            }
+            else
+            {
+                Detractors++;
+                DetractorWeight += weight;
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using NpsGrpc.Domain.Scoring;
 using NpsGrpc.Exports.Layout;
 using NpsGrpc.Exports.Parquet;
@@ -81,9 +82,13 @@ public static class DimensionWriter
         return files.WriteSingleAsync(ExportTables.DimDate, null, rows, cancellationToken);
     }
 
-    /// <summary>Writes the customer dimension, row group by row group.</summary>
+    /// <summary>
+    /// Writes the customer dimension from <paramref name="customers"/>, a COPY opened by
+    /// <see cref="ExportSource.OpenCustomersAsync"/>, row group by row group. The COPY is read with blocking calls, so
+    /// call this on a thread of its own.
+    /// </summary>
     public static async Task<StagedFile> WriteCustomersAsync(
-        RunFiles files, IAsyncEnumerable<CustomerRow> customers, IReadOnlyList<AttributeColumn> attributes, int rowGroupRows,
+        RunFiles files, BinaryCopyReader customers, IReadOnlyList<AttributeColumn> attributes, int rowGroupRows,
         CancellationToken cancellationToken)
     {
         ColumnSpec[] columns =
@@ -94,20 +99,28 @@ public static class DimensionWriter
         ];
         await using var file = await files.CreateAsync(ExportTables.DimCustomer, null, columns, cancellationToken);
         var rows = new RowBuffer(columns);
-        await foreach (var customer in customers.WithCancellation(cancellationToken))
+        var values = new TextCache();
+        while (customers.NextRow())
         {
-            rows.SetText(0, customer.CustomerId);
-            rows.SetTimestamp(1, customer.UpdateTime is { } time ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : null);
+            cancellationToken.ThrowIfCancellationRequested();
+            rows.CopyUtf8(0, customers.ReadBytes(out var id) ? id : throw new InvalidDataException("A customer id is NULL."));
+            rows.SetTimestamp(1, customers.ReadNullableTimestamp());
+
+            // Most customers have no attributes; the JSON object is parsed only for those that have some.
+            var customerAttributes = customers.ReadText() is { } json
+                ? JsonSerializer.Deserialize<Dictionary<string, string>>(json)!
+                : null;
             for (int i = 0; i < attributes.Count; i++)
             {
-                rows.SetText(2 + i, customer.Attributes.GetValueOrDefault(attributes[i].AttributeKey));
+                string? value = customerAttributes?.GetValueOrDefault(attributes[i].AttributeKey);
+                rows.SetText(2 + i, value is null ? null : values.Get(value));
             }
 
             rows.EndRow();
             if (rows.Count >= rowGroupRows || rows.TextLength >= FactTableWriter.RowGroupTextLimit)
             {
                 await file.WriteRowGroupAsync(rows, cancellationToken);
-                rows = new RowBuffer(columns);
+                rows.Clear();
             }
         }
 
@@ -116,6 +129,7 @@ public static class DimensionWriter
             await file.WriteRowGroupAsync(rows, cancellationToken);
         }
 
+        rows.Release();
         return await file.CompleteAsync();
     }
 

@@ -161,13 +161,11 @@ public sealed partial class ExportRunner(
         var files = new RunFiles(destination, run.RunId, run.Attempts);
 
         // The customer dimension needs its own scan of the responses, so it runs beside the fact rows, on its own
-        // connection, while the fact writer keeps the .NET side busy.
+        // connection and thread, while the fact writer keeps the .NET side busy.
         var customerColumns = AttributeColumns.Extend(
             Recorded(recorded, ExportTables.DimCustomer), await source.CustomerAttributeKeysAsync(cancellationToken));
         using var stopCustomers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var customerTask = DimensionWriter.WriteCustomersAsync(
-            files, source.CustomersAsync(target.SurveyIds, stopCustomers.Token), customerColumns,
-            target.RowGroupRows, stopCustomers.Token);
+        var customerTask = WriteCustomersAsync(files, target, customerColumns, stopCustomers.Token);
 
         var fact = new FactTableWriter(files, factColumns, target.SegmentKeys, target.RowGroupRows, zone);
         IReadOnlyList<StagedFile> factFiles;
@@ -240,6 +238,18 @@ public sealed partial class ExportRunner(
             fact.RowsWritten);
         LogWritten(run.RunId, target.TargetId, fact.RowsWritten, all.Count);
         return (all, commit);
+    }
+
+    private async Task<StagedFile> WriteCustomersAsync(
+        RunFiles files, ExportTargetRecord target, IReadOnlyList<AttributeColumn> columns, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var customers = await ExportSource.OpenCustomersAsync(connection, target.SurveyIds, cancellationToken);
+        return await Task.Factory.StartNew(
+            () => DimensionWriter.WriteCustomersAsync(files, customers, columns, target.RowGroupRows, cancellationToken).GetAwaiter().GetResult(),
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
     }
 
     private async Task PublishAsync(

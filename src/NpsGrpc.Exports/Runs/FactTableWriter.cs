@@ -1,4 +1,5 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using Npgsql;
 using NpsGrpc.Exports.Layout;
 using NpsGrpc.Exports.Parquet;
@@ -41,7 +42,7 @@ public sealed class FactTableWriter
     /// Emptied buffers kept for reuse, so column arrays are not allocated and grown again for every date, because a
     /// run over years of responses starts a buffer per date. The pool keeps at most four full row groups of capacity.
     /// </summary>
-    private readonly System.Collections.Concurrent.ConcurrentBag<RowBuffer> _pool = [];
+    private readonly ConcurrentBag<RowBuffer> _pool = [];
     private long _pooledCapacity;
 
     private readonly RunFiles _files;
@@ -104,29 +105,30 @@ public sealed class FactTableWriter
     {
         var copy = await ExportSource.OpenResponsesAsync(
             connection, selection, _attributes.Select(a => a.AttributeKey).ToList(), cancellationToken);
-        var chunks = Channel.CreateBounded<(DateOnly Date, RowBuffer Rows)>(
-            new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        string? onlySurvey = ExportSource.ReadsSurveyId(selection) ? null : selection.SurveyIds[0];
+        using var chunks = new BlockingCollection<(DateOnly Date, RowBuffer Rows)>(boundedCapacity: 2);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-        // The reader decodes synchronously on its own thread: per-value async calls would cost more than the decoding.
+        // Both sides run on threads of their own and block on the hand-over. The reader decodes synchronously, because
+        // per-value async calls would cost more than the decoding. Parquet.Net's API is asynchronous, but over the
+        // synchronous staged files every call completes at once, so the writer blocks on nothing else. On the thread
+        // pool, a profile showed idle workers spinning between row groups, which took CPU from the reader and PostgreSQL.
         var reading = Task.Factory.StartNew(
-            () => Read(copy, chunks.Writer, stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            () => Read(copy, onlySurvey, chunks, stop), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var writing = Task.Factory.StartNew(
+            () => WriteChunksAsync(chunks, stop).GetAwaiter().GetResult(), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
-            var staged = await WriteChunksAsync(chunks.Reader, stop.Token);
-            await reading;
-            return staged;
+            await Task.WhenAll(reading, writing);
+            return writing.Result;
         }
         catch
         {
-            await stop.CancelAsync();
-            try
+            // The side that failed first stopped the other, which then ended with a cancellation: report the first.
+            if (new[] { reading, writing }.Select(t => t.Exception?.InnerException)
+                    .FirstOrDefault(e => e is not null and not OperationCanceledException) is { } failure)
             {
-                await reading;
-            }
-            catch (Exception)
-            {
-                // The writer's failure is the one to report.
+                ExceptionDispatchInfo.Throw(failure);
             }
 
             throw;
@@ -137,16 +139,20 @@ public sealed class FactTableWriter
         }
     }
 
-    private void Read(BinaryCopyReader copy, ChannelWriter<(DateOnly, RowBuffer)> output, CancellationToken cancellationToken)
+    // onlySurvey is the survey of every row when the COPY leaves survey_id out.
+    private void Read(BinaryCopyReader copy, string? onlySurvey, BlockingCollection<(DateOnly, RowBuffer)> output, CancellationTokenSource stop)
     {
+        var cancellationToken = stop.Token;
         // Surveys and attribute values repeat from row to row; each distinct value becomes one string.
         var surveys = new TextCache();
         var attributeValues = _attributes.Select(_ => new TextCache()).ToArray();
-        var open = new Dictionary<DateOnly, RowBuffer>();
-        var lastRow = new Dictionary<DateOnly, long>();
+        var open = new Dictionary<DateOnly, Partition>();
         long bufferedText = 0;
         var segment = new string?[_segmentPositions.Length];
         var values = new string?[_attributes.Count];
+
+        // Rows mostly arrive in time order, so most rows go to the same partition as the row before.
+        Partition? current = null;
         try
         {
             while (copy.NextRow())
@@ -156,33 +162,25 @@ public sealed class FactTableWriter
                 DateTime receivedAt = copy.ReadTimestamp();
                 int score = copy.ReadInt16();
                 double weight = copy.ReadNullableDouble() ?? 1;
-                string surveyId = copy.ReadRequiredText(surveys);
+                string surveyId = onlySurvey ?? copy.ReadRequiredText(surveys);
 
                 DateOnly date = _dates.DateOf(respondedAt);
-                if (!open.TryGetValue(date, out var rows))
+                if (current is null || current.Date != date)
                 {
-                    if (_pool.TryTake(out rows))
-                    {
-                        Interlocked.Add(ref _pooledCapacity, -rows.Capacity);
-                    }
-                    else
-                    {
-                        rows = new RowBuffer(_columns);
-                    }
-
-                    open[date] = rows;
+                    current = open.GetValueOrDefault(date) ?? Open(open, date);
                 }
 
-                lastRow[date] = RowsWritten;
+                current.LastRow = RowsWritten;
+                var rows = current.Rows;
 
-                // The response id, customer id and comment are copied from the reader's characters into the buffer's
-                // text blocks, so no string is made per value. Survey ids and attribute values repeat, so they are shared.
+                // The response id, customer id and comment are decoded into the buffer's text blocks, so no string is
+                // made per value. Survey ids and attribute values repeat, so they are shared.
                 long textBefore = rows.TextLength;
-                rows.CopyText(ResponseId, RequiredCharacters(copy, "response_id"));
-                rows.CopyText(CustomerId, RequiredCharacters(copy, "customer_id"));
-                if (copy.ReadCharacters(out var comment))
+                rows.CopyUtf8(ResponseId, RequiredBytes(copy, "response_id"));
+                rows.CopyUtf8(CustomerId, RequiredBytes(copy, "customer_id"));
+                if (copy.ReadBytes(out var comment))
                 {
-                    rows.CopyText(Comment, comment);
+                    rows.CopyUtf8(Comment, comment);
                 }
                 else
                 {
@@ -213,58 +211,74 @@ public sealed class FactTableWriter
                     segment[i] = values[_segmentPositions[i]];
                 }
 
-                Daily.Add(date, surveyId, segment, score, weight);
+                current.Group(Daily, surveyId, segment).Add(score, weight);
                 RowsWritten++;
 
                 if (rows.Count >= _rowGroupRows || rows.TextLength >= RowGroupTextLimit)
                 {
                     bufferedText -= rows.TextLength;
                     open.Remove(date);
+                    current = null;
                     Hand(output, date, rows, cancellationToken);
                 }
                 else if (bufferedText > BufferedTextBudget)
                 {
-                    var largest = open.MaxBy(pair => pair.Value.TextLength);
-                    bufferedText -= largest.Value.TextLength;
-                    open.Remove(largest.Key);
-                    Hand(output, largest.Key, largest.Value, cancellationToken);
+                    var largest = open.Values.MaxBy(p => p.Rows.TextLength)!;
+                    bufferedText -= largest.Rows.TextLength;
+                    open.Remove(largest.Date);
+                    current = null;
+                    Hand(output, largest.Date, largest.Rows, cancellationToken);
                 }
 
                 if (RowsWritten % IdleRows == 0)
                 {
-                    foreach (var idle in open.Where(pair => RowsWritten - lastRow[pair.Key] >= IdleRows).OrderBy(pair => pair.Key).ToList())
+                    foreach (var idle in open.Values.Where(p => RowsWritten - p.LastRow >= IdleRows).OrderBy(p => p.Date).ToList())
                     {
-                        bufferedText -= idle.Value.TextLength;
-                        open.Remove(idle.Key);
-                        Hand(output, idle.Key, idle.Value, cancellationToken);
+                        bufferedText -= idle.Rows.TextLength;
+                        open.Remove(idle.Date);
+                        Hand(output, idle.Date, idle.Rows, cancellationToken);
                     }
+
+                    current = null;
                 }
             }
 
-            foreach (var pair in open.OrderBy(p => p.Key))
+            foreach (var partition in open.Values.OrderBy(p => p.Date))
             {
-                Hand(output, pair.Key, pair.Value, cancellationToken);
+                Hand(output, partition.Date, partition.Rows, cancellationToken);
             }
 
-            output.Complete();
+            output.CompleteAdding();
         }
-        catch (Exception exception)
+        catch
         {
-            output.Complete(exception);
+            stop.Cancel();
             throw;
         }
     }
 
-    private static void Hand(ChannelWriter<(DateOnly, RowBuffer)> output, DateOnly date, RowBuffer rows, CancellationToken cancellationToken)
+    // Starts the buffer of a date, from the pool of emptied buffers when it has one.
+    private Partition Open(Dictionary<DateOnly, Partition> open, DateOnly date)
     {
-        if (!output.TryWrite((date, rows)))
+        if (_pool.TryTake(out var rows))
         {
-            output.WriteAsync((date, rows), cancellationToken).AsTask().GetAwaiter().GetResult();
+            Interlocked.Add(ref _pooledCapacity, -rows.Capacity);
         }
+        else
+        {
+            rows = new RowBuffer(_columns);
+        }
+
+        var partition = new Partition(date, rows);
+        open[date] = partition;
+        return partition;
     }
 
-    private static ReadOnlySpan<char> RequiredCharacters(BinaryCopyReader copy, string column) =>
-        copy.ReadCharacters(out var text) ? text : throw new InvalidDataException($"The column {column} of a response is NULL.");
+    private static void Hand(BlockingCollection<(DateOnly, RowBuffer)> output, DateOnly date, RowBuffer rows, CancellationToken cancellationToken) =>
+        output.Add((date, rows), cancellationToken);
+
+    private static ReadOnlySpan<byte> RequiredBytes(BinaryCopyReader copy, string column) =>
+        copy.ReadBytes(out var bytes) ? bytes : throw new InvalidDataException($"The column {column} of a response is NULL.");
 
     private static string CategoryName(int score)
     {
@@ -276,15 +290,65 @@ public sealed class FactTableWriter
         return score >= 7 ? "passive" : "detractor";
     }
 
-    private async Task<IReadOnlyList<StagedFile>> WriteChunksAsync(
-        ChannelReader<(DateOnly Date, RowBuffer Rows)> input, CancellationToken cancellationToken)
+    /// <summary>The buffer of one date's rows, and the run's row count when it last received a row.</summary>
+    private sealed class Partition(DateOnly date, RowBuffer rows)
     {
+        private const int GroupLimit = 16;
+
+        // Daily count groups this date's rows went to, found by reference: survey ids and segment values come from
+        // text caches, which return the same string for a repeated value, so a short scan replaces hashing them.
+        private readonly List<(string Survey, string?[] Segment, DailyAccumulator.Sums Sums)> _groups = [];
+
+        public DateOnly Date { get; } = date;
+
+        public RowBuffer Rows { get; } = rows;
+
+        public long LastRow { get; set; }
+
+        public DailyAccumulator.Sums Group(DailyAccumulator daily, string survey, string?[] segment)
+        {
+            foreach (var group in _groups)
+            {
+                if (ReferenceEquals(group.Survey, survey) && SameStrings(group.Segment, segment))
+                {
+                    return group.Sums;
+                }
+            }
+
+            // Equal values in other string instances find the same sums through the accumulator, which compares values.
+            var sums = daily.Group(Date, survey, segment);
+            if (_groups.Count < GroupLimit)
+            {
+                _groups.Add((survey, (string?[])segment.Clone(), sums));
+            }
+
+            return sums;
+        }
+
+        private static bool SameStrings(string?[] first, string?[] second)
+        {
+            for (int i = 0; i < first.Length; i++)
+            {
+                if (!ReferenceEquals(first[i], second[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    private async Task<IReadOnlyList<StagedFile>> WriteChunksAsync(
+        BlockingCollection<(DateOnly Date, RowBuffer Rows)> input, CancellationTokenSource stop)
+    {
+        var cancellationToken = stop.Token;
         var open = new Dictionary<DateOnly, (PartFileWriter File, long LastUse)>();
         var staged = new List<StagedFile>();
         long clock = 0;
         try
         {
-            await foreach ((DateOnly date, RowBuffer rows) in input.ReadAllAsync(cancellationToken))
+            foreach ((DateOnly date, RowBuffer rows) in input.GetConsumingEnumerable(cancellationToken))
             {
                 if (!open.TryGetValue(date, out var entry))
                 {
@@ -328,6 +392,11 @@ public sealed class FactTableWriter
 
             open.Clear();
             return staged;
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            throw;
         }
         finally
         {

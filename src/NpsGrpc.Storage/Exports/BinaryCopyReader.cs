@@ -89,7 +89,7 @@ public sealed class BinaryCopyReader : IAsyncDisposable
             return bytes.Length == 0 ? string.Empty : Encoding.UTF8.GetString(bytes);
         }
 
-        return cache.Get(Decode(bytes));
+        return cache.Get(bytes);
     }
 
     /// <summary>
@@ -108,6 +108,12 @@ public sealed class BinaryCopyReader : IAsyncDisposable
         return true;
     }
 
+    /// <summary>
+    /// Reads a field's raw bytes, UTF-8 for a text field, without decoding them: <paramref name="bytes"/> is valid until
+    /// the next read. Returns false for NULL.
+    /// </summary>
+    public bool ReadBytes(out ReadOnlySpan<byte> bytes) => NextField(out bytes);
+
     /// <summary>Reads a text field that is never NULL.</summary>
     public string ReadRequiredText(TextCache? cache = null) =>
         ReadText(cache) ?? throw new InvalidDataException("A text field that cannot be NULL is NULL.");
@@ -121,17 +127,11 @@ public sealed class BinaryCopyReader : IAsyncDisposable
 
     /// <summary>Reads a <c>timestamptz</c> field that is never NULL, as a UTC <see cref="DateTime"/>.</summary>
     /// <exception cref="InvalidDataException">The value is infinity or outside the range of <see cref="DateTime"/>.</exception>
-    public DateTime ReadTimestamp()
-    {
-        long micros = BinaryPrimitives.ReadInt64BigEndian(RequiredField(8));
-        long ticks = (micros + PostgreSqlEpochMicroseconds) * TimeSpan.TicksPerMicrosecond + DateTime.UnixEpoch.Ticks;
-        if (micros is long.MaxValue or long.MinValue || ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks)
-        {
-            throw new InvalidDataException($"The timestamp {micros} µs from 2000-01-01 cannot be represented.");
-        }
+    public DateTime ReadTimestamp() => ToDateTime(RequiredField(8));
 
-        return new DateTime(ticks, DateTimeKind.Utc);
-    }
+    /// <summary>Reads a <c>timestamptz</c> field as a UTC <see cref="DateTime"/>, or null for NULL.</summary>
+    /// <exception cref="InvalidDataException">The value is infinity or outside the range of <see cref="DateTime"/>.</exception>
+    public DateTime? ReadNullableTimestamp() => NextField(out var bytes) ? ToDateTime(Sized(bytes, 8)) : null;
 
     /// <summary>Stops the COPY on the server when it has not been read to the end, then releases the connection.</summary>
     public async ValueTask DisposeAsync()
@@ -181,6 +181,18 @@ public sealed class BinaryCopyReader : IAsyncDisposable
 
         int length = Encoding.UTF8.GetChars(bytes, _characters);
         return _characters.AsSpan(0, length);
+    }
+
+    private static DateTime ToDateTime(ReadOnlySpan<byte> bytes)
+    {
+        long micros = BinaryPrimitives.ReadInt64BigEndian(bytes);
+        long ticks = (micros + PostgreSqlEpochMicroseconds) * TimeSpan.TicksPerMicrosecond + DateTime.UnixEpoch.Ticks;
+        if (micros is long.MaxValue or long.MinValue || ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks)
+        {
+            throw new InvalidDataException($"The timestamp {micros} µs from 2000-01-01 cannot be represented.");
+        }
+
+        return new DateTime(ticks, DateTimeKind.Utc);
     }
 
     private ReadOnlySpan<byte> RequiredField(int size) =>
@@ -255,7 +267,15 @@ public sealed class BinaryCopyReader : IAsyncDisposable
 /// <param name="capacity">Maximum number of values kept.</param>
 public sealed class TextCache(int capacity = 4096)
 {
+    // The first distinct values are also kept as their UTF-8 bytes. A value among them is found by comparing a few
+    // bytes, without decoding or hashing it, which is the common case for segments, channels and survey ids.
+    private const int ByteKeyed = 8;
+
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+    private readonly byte[][] _firstBytes = new byte[ByteKeyed][];
+    private readonly string[] _firstValues = new string[ByteKeyed];
+    private int _firstCount;
+    private char[] _characters = new char[64];
 
     /// <summary>Returns the string equal to <paramref name="characters"/>.</summary>
     public string Get(ReadOnlySpan<char> characters)
@@ -270,6 +290,35 @@ public sealed class TextCache(int capacity = 4096)
         if (_values.Count < capacity)
         {
             _values.Add(value, value);
+        }
+
+        return value;
+    }
+
+    /// <summary>Returns the string that the UTF-8 bytes <paramref name="utf8"/> encode.</summary>
+    public string Get(ReadOnlySpan<byte> utf8)
+    {
+        for (int i = 0; i < _firstCount; i++)
+        {
+            if (utf8.SequenceEqual(_firstBytes[i]))
+            {
+                return _firstValues[i];
+            }
+        }
+
+        // UTF-8 never takes fewer bytes than UTF-16 code units, so a buffer as long as the bytes always suffices.
+        if (_characters.Length < utf8.Length)
+        {
+            _characters = new char[Math.Max(utf8.Length, _characters.Length * 2)];
+        }
+
+        int length = Encoding.UTF8.GetChars(utf8, _characters);
+        string value = Get(_characters.AsSpan(0, length));
+        if (_firstCount < ByteKeyed)
+        {
+            _firstBytes[_firstCount] = utf8.ToArray();
+            _firstValues[_firstCount] = value;
+            _firstCount++;
         }
 
         return value;

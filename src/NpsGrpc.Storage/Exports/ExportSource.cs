@@ -13,12 +13,6 @@ namespace NpsGrpc.Storage.Exports;
 /// <param name="To">For restatements, the last instant, exclusive.</param>
 public sealed record ResponseSelection(IReadOnlyList<string> SurveyIds, long LowMark, long HighMark, DateTime? From = null, DateTime? To = null);
 
-/// <summary>A customer and its attributes, several values of one key joined with " | ".</summary>
-/// <param name="CustomerId">Customer id.</param>
-/// <param name="UpdateTime">When its attributes were last written, or null.</param>
-/// <param name="Attributes">Attribute values by key.</param>
-public sealed record CustomerRow(string CustomerId, DateTime? UpdateTime, IReadOnlyDictionary<string, string> Attributes);
-
 /// <summary>A survey as the survey dimension shows it.</summary>
 /// <param name="SurveyId">Id.</param>
 /// <param name="DisplayName">Name.</param>
@@ -31,8 +25,6 @@ public sealed class ExportSource(NpgsqlDataSource dataSource)
 {
     /// <summary>Separator of several values of one customer attribute.</summary>
     public const string ValueSeparator = " | ";
-
-    private static readonly IReadOnlyDictionary<string, string> NoAttributes = new Dictionary<string, string>();
 
     /// <summary>
     /// The response attribute keys recorded for <paramref name="surveyIds"/> (all surveys when empty): every key that
@@ -48,26 +40,44 @@ public sealed class ExportSource(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Starts a binary COPY of the selected rows on <paramref name="connection"/>, in physical order, with the columns
-    /// responded_at, received_at, score, weight, survey_id, response_id, customer_id, comment, then the value of each
-    /// of <paramref name="attributeKeys"/> (null when absent). The instants come first, so a reader knows a row's date
-    /// before its text. The reader has no timeout: an export of millions of rows reads for minutes.
+    /// Starts a binary COPY of <see cref="ResponsesQuery"/> on <paramref name="connection"/>. The reader has no timeout:
+    /// an export of millions of rows reads for minutes.
     /// </summary>
     public static async Task<BinaryCopyReader> OpenResponsesAsync(
         NpgsqlConnection connection, ResponseSelection selection, IReadOnlyList<string> attributeKeys, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder(
-            "COPY (SELECT responded_at, received_at, score, weight, survey_id, response_id, customer_id, comment");
+        var copy = await connection.BeginRawBinaryCopyAsync(
+            $"COPY ({ResponsesQuery(selection, attributeKeys)}) TO STDOUT (FORMAT BINARY)", cancellationToken);
+        copy.ReadTimeout = 0;
+        return new BinaryCopyReader(copy);
+    }
+
+    /// <summary>
+    /// The statement that reads the selected rows in physical order, with the columns responded_at, received_at, score,
+    /// weight, survey_id, response_id, customer_id, comment, then the value of each of <paramref name="attributeKeys"/>
+    /// (null when absent). The instants come first, so a reader knows a row's date before its text. survey_id is left
+    /// out when the selection names one survey (see <see cref="ReadsSurveyId"/>): every row has that id, and sending
+    /// it with each row cost a quarter of the bytes read.
+    /// </summary>
+    public static string ResponsesQuery(ResponseSelection selection, IReadOnlyList<string> attributeKeys)
+    {
+        var sql = new StringBuilder("SELECT responded_at, received_at, score, weight, ");
+        if (ReadsSurveyId(selection))
+        {
+            sql.Append("survey_id, ");
+        }
+
+        sql.Append("response_id, customer_id, comment");
         foreach (string key in attributeKeys)
         {
             sql.Append(", attributes ->> ").Append(Literal(key));
         }
 
-        sql.Append(" FROM responses r WHERE ").Append(Where(selection)).Append(") TO STDOUT (FORMAT BINARY)");
-        var copy = await connection.BeginRawBinaryCopyAsync(sql.ToString(), cancellationToken);
-        copy.ReadTimeout = 0;
-        return new BinaryCopyReader(copy);
+        return sql.Append(" FROM responses r WHERE ").Append(Where(selection)).ToString();
     }
+
+    /// <summary>Whether <see cref="ResponsesQuery"/> returns the survey_id column: when the selection names no survey or several.</summary>
+    public static bool ReadsSurveyId(ResponseSelection selection) => selection.SurveyIds.Count != 1;
 
     /// <summary>Customer attribute keys stored on the server.</summary>
     public async Task<IReadOnlyList<string>> CustomerAttributeKeysAsync(CancellationToken cancellationToken)
@@ -79,17 +89,21 @@ public sealed class ExportSource(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Every customer with a committed response in <paramref name="surveyIds"/> (all surveys when empty), with its
-    /// attributes, in no particular order. For one survey the ids come from the index on (survey_id, customer_id, ...)
-    /// in order, without reading the responses themselves. The ids are not limited to a run's load sequence range, so
-    /// a customer whose first response committed after the run's high mark is listed one run before its first fact
-    /// row.
+    /// Starts, on <paramref name="connection"/>, a binary COPY of every customer with a committed response in
+    /// <paramref name="surveyIds"/> (all surveys when empty), in no particular order, with the columns customer_id,
+    /// update_time (null for a customer never upserted) and attributes (null, or a JSON object of each key's values
+    /// joined by <see cref="ValueSeparator"/>). For one survey the ids come from the index on (survey_id, customer_id,
+    /// ...) in order, without reading the responses themselves. The ids are not limited to a run's load sequence range,
+    /// so a customer whose first response committed after the run's high mark is listed one run before its first fact
+    /// row. The COPY runs in a transaction that stays open until the connection is closed.
     /// </summary>
-    public async IAsyncEnumerable<CustomerRow> CustomersAsync(
-        IReadOnlyList<string> surveyIds, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async Task<BinaryCopyReader> OpenCustomersAsync(
+        NpgsqlConnection connection, IReadOnlyList<string> surveyIds, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var begin = new NpgsqlCommand("BEGIN", connection))
+        {
+            await begin.ExecuteNonQueryAsync(cancellationToken);
+        }
 
         // Hashing millions of customer ids and joining their attributes spills to disk with the default work_mem,
         // which tripled the time. For one survey the index returns the ids in order, so grouping them needs no hash.
@@ -97,34 +111,27 @@ public sealed class ExportSource(NpgsqlDataSource dataSource)
         string settings = surveyIds.Count == 1
             ? "SET LOCAL work_mem = '256MB'; SET LOCAL enable_hashagg = off"
             : "SET LOCAL work_mem = '256MB'";
-        await using (var memory = new NpgsqlCommand(settings, connection, transaction))
+        await using (var memory = new NpgsqlCommand(settings, connection))
         {
             await memory.ExecuteNonQueryAsync(cancellationToken);
         }
 
         // Attributes are grouped once per customer that has any, then hash-joined, instead of a subquery per id.
-        await using var command = new NpgsqlCommand(
+        var copy = await connection.BeginRawBinaryCopyAsync(
             $"""
-            WITH ids AS (SELECT customer_id FROM responses r WHERE {SurveyCondition(surveyIds)} GROUP BY customer_id),
-                 attributes AS (
-                     SELECT customer_id, jsonb_object_agg(key, joined)::text AS attributes
-                     FROM (SELECT customer_id, key, string_agg(value, '{ValueSeparator}' ORDER BY value COLLATE "C") AS joined
-                           FROM customer_attributes GROUP BY customer_id, key) a
-                     GROUP BY customer_id)
-            SELECT i.customer_id, c.update_time, a.attributes
-            FROM ids i LEFT JOIN customers c USING (customer_id) LEFT JOIN attributes a USING (customer_id)
-            """, connection, transaction)
-        {
-            CommandTimeout = 0,
-        };
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            IReadOnlyDictionary<string, string> attributes = reader.IsDBNull(2)
-                ? NoAttributes
-                : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(2))!;
-            yield return new CustomerRow(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetDateTime(1), attributes);
-        }
+            COPY (
+                WITH ids AS (SELECT customer_id FROM responses r WHERE {SurveyCondition(surveyIds)} GROUP BY customer_id),
+                     attributes AS (
+                         SELECT customer_id, jsonb_object_agg(key, joined)::text AS attributes
+                         FROM (SELECT customer_id, key, string_agg(value, '{ValueSeparator}' ORDER BY value COLLATE "C") AS joined
+                               FROM customer_attributes GROUP BY customer_id, key) a
+                         GROUP BY customer_id)
+                SELECT i.customer_id, c.update_time, a.attributes
+                FROM ids i LEFT JOIN customers c USING (customer_id) LEFT JOIN attributes a USING (customer_id)
+            ) TO STDOUT (FORMAT BINARY)
+            """, cancellationToken);
+        copy.ReadTimeout = 0;
+        return new BinaryCopyReader(copy);
     }
 
     /// <summary>The surveys of <paramref name="surveyIds"/>, or every survey when empty, ordered by id.</summary>

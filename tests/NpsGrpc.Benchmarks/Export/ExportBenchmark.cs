@@ -16,11 +16,15 @@ public sealed class ExportBenchmark(ExportSettings settings, TextWriter output)
         var report = new ExportReport(output);
         report.PrintParameters(settings, MachineInfo.Read());
 
-        await using var database = await BenchmarkDatabase.CreateAsync(cancellationToken);
-        database.KeepOnDispose = settings.KeepDatabase;
-        if (settings.KeepDatabase)
+        await using var database = settings.ExistingDatabase is { } existing
+            ? await BenchmarkDatabase.OpenExistingAsync(existing, cancellationToken)
+            : await BenchmarkDatabase.CreateAsync(cancellationToken);
+        database.KeepOnDispose |= settings.KeepDatabase;
+        if (database.KeepOnDispose)
         {
-            output.WriteLine($"  The database {database.Name} is kept at the end (--keep-database).");
+            output.WriteLine(settings.ExistingDatabase is null
+                ? $"  The database {database.Name} is kept at the end (--keep-database)."
+                : $"  The database {database.Name} was loaded by an earlier run and is kept (--database).");
         }
 
         string workFolder = Path.Combine(Path.GetTempPath(), database.Name);
@@ -47,10 +51,20 @@ public sealed class ExportBenchmark(ExportSettings settings, TextWriter output)
         }
 
         report.PrintWorkFolder(workFolder);
-        string surveyId = await server.CreateSurveyAsync("bench");
-        await LoadAsync(database, surveyId, report, cancellationToken);
+        string surveyId;
+        if (settings.ExistingDatabase is null)
+        {
+            surveyId = await server.CreateSurveyAsync("bench");
+            await LoadAsync(database, surveyId, report, cancellationToken);
+        }
+        else
+        {
+            surveyId = await ExistingSurveyAsync(database, cancellationToken);
+        }
 
-        string query = PsqlReadOut.Query(surveyId);
+        // Nothing is loaded after this, so the export's first run covers every load sequence value handed out.
+        long highMark = await database.ScalarAsync<long>("SELECT last_value FROM response_load_seq", cancellationToken);
+        string query = PsqlReadOut.Query(surveyId, highMark);
         string psqlPath = Path.Combine(workFolder, "psql-read-out.bin");
         report.PrintPsqlQuery(query);
         var warmUp = await PsqlReadOut.RunAsync(database.Connection, query, psqlPath, meter, cancellationToken);
@@ -68,8 +82,6 @@ public sealed class ExportBenchmark(ExportSettings settings, TextWriter output)
         report.PrintPsql(psql, "timed");
         CheckRows("The psql read-out", psql.Rows);
 
-        // Nothing is loaded after the export, so the run covered every load sequence value handed out.
-        long highMark = await database.ScalarAsync<long>("SELECT last_value FROM response_load_seq", cancellationToken);
         var npgsql = await NpgsqlReadOut.RunAsync(database, surveyId, highMark, meter, cancellationToken);
         report.PrintNpgsql(npgsql, export);
         CheckRows("The in-process read of the fact COPY", npgsql.Rows);
@@ -112,6 +124,20 @@ public sealed class ExportBenchmark(ExportSettings settings, TextWriter output)
         long bytes = await database.ScalarAsync<long>(
             "SELECT pg_total_relation_size('responses')", cancellationToken);
         report.PrintLoad(settings.Rows, elapsed, stopwatch.Elapsed, bytes);
+    }
+
+    // A kept database holds the one survey its first run loaded, and possibly targets and runs of earlier exports.
+    private async Task<string> ExistingSurveyAsync(BenchmarkDatabase database, CancellationToken cancellationToken)
+    {
+        long surveys = await database.ScalarAsync<long>("SELECT count(*) FROM surveys", cancellationToken);
+        if (surveys != 1)
+        {
+            throw new BenchmarkException($"The database {database.Name} has {surveys} surveys; a kept benchmark database has one.");
+        }
+
+        long stored = await database.ScalarAsync<long>("SELECT count(*) FROM responses", cancellationToken);
+        CheckRows($"The responses table of {database.Name}", stored);
+        return await database.ScalarAsync<string>("SELECT survey_id FROM surveys", cancellationToken);
     }
 
     private void CheckRows(string source, long rows)

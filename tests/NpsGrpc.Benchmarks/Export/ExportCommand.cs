@@ -28,6 +28,11 @@ public static class ExportCommand
         {
             Description = "Leave the database in the cluster at the end, for inspection; drop it with DROP DATABASE.",
         };
+        var database = new Option<string>("--database")
+        {
+            Description = "Export again from a database that an earlier run kept with --keep-database, without loading " +
+                "one. Its only survey must hold --rows responses. The database is kept.",
+        };
         BenchmarkOptions.RequirePositive(rows);
         commentBytes.Validators.Add(result =>
         {
@@ -41,7 +46,7 @@ public static class ExportCommand
             "export",
             "Load responses into a fresh database and time a Parquet export run against psql \\copy and DuckDB.")
         {
-            rows, commentBytes, seed, keepDatabase,
+            rows, commentBytes, seed, keepDatabase, database,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -49,7 +54,8 @@ public static class ExportCommand
                 parseResult.GetValue(rows),
                 parseResult.GetValue(commentBytes),
                 parseResult.GetValue(seed),
-                parseResult.GetValue(keepDatabase));
+                parseResult.GetValue(keepDatabase),
+                parseResult.GetValue(database));
             try
             {
                 await new ExportBenchmark(settings, Console.Out).RunAsync(cancellationToken);

@@ -8,7 +8,10 @@ namespace NpsGrpc.Benchmarks.Export;
 /// </param>
 /// <param name="Seed">Seed of the response generator; the same seed yields the same rows.</param>
 /// <param name="KeepDatabase">Whether to leave the database in place at the end, for EXPLAIN and the like.</param>
-public sealed record ExportSettings(int Rows, int CommentBytes, int Seed, bool KeepDatabase)
+/// <param name="ExistingDatabase">
+/// A database that an earlier run kept, to export again without loading, or null to create and load a new one.
+/// </param>
+public sealed record ExportSettings(int Rows, int CommentBytes, int Seed, bool KeepDatabase, string? ExistingDatabase = null)
 {
     /// <summary>Responses per COPY batch of the load, each with its own load sequence value, as ingest batches have.</summary>
     public const int BatchSize = 5000;

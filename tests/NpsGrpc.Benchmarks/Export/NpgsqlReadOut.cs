@@ -32,7 +32,7 @@ public static class NpgsqlReadOut
         {
             // Synchronous reads on this thread, as the export's reader thread does them.
             await Task.Factory.StartNew(
-                () => rows = Decode(copy, ExportSettings.AttributeKeys.Length),
+                () => rows = Decode(copy, ExportSource.ReadsSurveyId(selection), ExportSettings.AttributeKeys.Length),
                 cancellationToken,
                 TaskCreationOptions.LongRunning,
                 TaskScheduler.Default);
@@ -42,7 +42,7 @@ public static class NpgsqlReadOut
         return new NpgsqlReadOutResult(elapsed, rows, meter.Read() - cpuBefore);
     }
 
-    private static long Decode(BinaryCopyReader copy, int attributeCount)
+    private static long Decode(BinaryCopyReader copy, bool readsSurveyId, int attributeCount)
     {
         // The same caches as the export's reader, so that this read allocates what the export's does.
         var surveys = new TextCache();
@@ -55,7 +55,11 @@ public static class NpgsqlReadOut
             checksum += copy.ReadTimestamp().Ticks;
             checksum += copy.ReadInt16();
             checksum += (long)(copy.ReadNullableDouble() ?? 1);
-            checksum += copy.ReadRequiredText(surveys).Length;
+            if (readsSurveyId)
+            {
+                checksum += copy.ReadRequiredText(surveys).Length;
+            }
+
             for (int index = 0; index < 3; index++)
             {
                 checksum += copy.ReadCharacters(out var text) ? text.Length : 0;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Npgsql;
+using NpsGrpc.Storage.Exports;
 
 namespace NpsGrpc.Benchmarks.Export;
 
@@ -20,21 +21,12 @@ public sealed record PsqlReadOutResult(TimeSpan Elapsed, long Rows, long Bytes, 
 public static class PsqlReadOut
 {
     /// <summary>
-    /// The query of the read-out: the columns the export's fact COPY selects (see ExportSource.OpenResponsesAsync), in
-    /// its order, with one value per attribute key.
+    /// The query of the read-out: the export's own fact statement (ExportSource.ResponsesQuery) for the first run of a
+    /// target over <paramref name="surveyId"/>, which reads the load sequence range above -1 up to
+    /// <paramref name="highMark"/>.
     /// </summary>
-    public static string Query(string surveyId)
-    {
-        var sql = new StringBuilder(
-            "SELECT responded_at, received_at, score, weight, survey_id, response_id, customer_id, comment");
-        foreach (string key in ExportSettings.AttributeKeys)
-        {
-            sql.Append(", attributes ->> '").Append(key).Append('\'');
-        }
-
-        // Survey ids are lowercase letters, digits and hyphens, so the literal needs no escaping.
-        return sql.Append(" FROM responses WHERE survey_id = '").Append(surveyId).Append('\'').ToString();
-    }
+    public static string Query(string surveyId, long highMark) =>
+        ExportSource.ResponsesQuery(new ResponseSelection([surveyId], -1, highMark), ExportSettings.AttributeKeys);
 
     /// <summary>
     /// Runs <c>psql -c "\copy (QUERY) TO 'FILE' WITH (FORMAT binary)"</c> and returns its figures. Throws

@@ -86,6 +86,17 @@ public sealed class TimedExportRun(ExportService.ExportServiceClient client, Ben
         };
         target.SurveyIds.Add(surveyId);
         target.SegmentKeys.Add(ExportSettings.SegmentKeys);
+        // A database kept from an earlier run still has that run's target, whose watermark would make this run empty.
+        try
+        {
+            await client.DeleteExportTargetAsync(
+                new DeleteExportTargetRequest { TargetId = TargetId }, cancellationToken: cancellationToken);
+        }
+        catch (RpcException exception) when (exception.StatusCode == StatusCode.NotFound)
+        {
+            // A fresh database has no target yet.
+        }
+
         await Call(() => client.CreateExportTargetAsync(
             new CreateExportTargetRequest { Target = target }, cancellationToken: cancellationToken).ResponseAsync);
 

@@ -1,0 +1,100 @@
+using System.Buffers.Binary;
+using System.Reflection;
+using global::Parquet.Meta;
+
+namespace NpsGrpc.Exports.Parquet;
+
+/// <summary>
+/// Gives the integer columns that hold instants and dates their logical types in the footer of a finished file:
+/// TIMESTAMP(MICROS, isAdjustedToUTC = true) with the converted type TIMESTAMP_MICROS, and DATE.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Parquet.Net 6.1 encodes <see cref="DateTime"/> and <see cref="DateOnly"/> values one at a time, allocating an array
+/// for each, and records the statistics of microsecond timestamps in milliseconds, so readers that skip row groups by
+/// statistics, such as DuckDB, dropped rows that matched a time filter. The export therefore hands it instants as
+/// INT64 microseconds and dates as INT32 days. Parquet.Net encodes those in bulk with exact statistics, in the units
+/// the logical types define, and only the schema's annotation is left to add here.
+/// </para>
+/// <para>
+/// NOTE: Parquet.Net keeps its Thrift footer reader and writer internal, so they are reached by reflection. The export
+/// tests check every column's type and a time filter in DuckDB, so a Parquet.Net upgrade that changes either side
+/// fails them.
+/// </para>
+/// </remarks>
+internal static class ColumnTypeAnnotations
+{
+    private static readonly byte[] Magic = "PAR1"u8.ToArray();
+    private static readonly Assembly Library = typeof(FileMetaData).Assembly;
+    private static readonly System.Type ReaderType = Library.GetType("Parquet.Meta.Proto.ThriftCompactProtocolReader", throwOnError: true)!;
+    private static readonly System.Type WriterType = Library.GetType("Parquet.Meta.Proto.ThriftCompactProtocolWriter", throwOnError: true)!;
+    private static readonly MethodInfo ReadFooter = typeof(FileMetaData).GetMethod("Read", BindingFlags.NonPublic | BindingFlags.Static)
+        ?? throw new MissingMethodException(nameof(FileMetaData), "Read");
+    private static readonly MethodInfo WriteFooter = typeof(FileMetaData).GetMethod("Write", BindingFlags.NonPublic | BindingFlags.Instance)
+        ?? throw new MissingMethodException(nameof(FileMetaData), "Write");
+
+    /// <summary>
+    /// Annotates the timestamp and date columns among <paramref name="columns"/> in the complete Parquet file in
+    /// <paramref name="file"/>, which must be readable, writable and seekable. A file without such columns is left as
+    /// it is.
+    /// </summary>
+    /// <param name="file">The file, positioned anywhere.</param>
+    /// <param name="columns">The file's columns, in schema order, written as INT64 microseconds and INT32 days.</param>
+    public static void Apply(FileStream file, IReadOnlyList<ColumnSpec> columns)
+    {
+        if (!columns.Any(c => c.Kind is ColumnKind.Timestamp or ColumnKind.Date))
+        {
+            return;
+        }
+
+        Span<byte> tail = stackalloc byte[8];
+        file.Seek(-8, SeekOrigin.End);
+        file.ReadExactly(tail);
+        if (!tail[4..].SequenceEqual(Magic))
+        {
+            throw new InvalidDataException("The file does not end with the Parquet magic bytes.");
+        }
+
+        int footerLength = BinaryPrimitives.ReadInt32LittleEndian(tail);
+        long footerStart = file.Length - 8 - footerLength;
+        var footerBytes = new byte[footerLength];
+        file.Seek(footerStart, SeekOrigin.Begin);
+        file.ReadExactly(footerBytes);
+
+        var metadata = (FileMetaData)ReadFooter.Invoke(null, [Activator.CreateInstance(ReaderType, new MemoryStream(footerBytes))])!;
+
+        // The schema is flat: the root, then one element per column.
+        if (metadata.Schema.Count != columns.Count + 1)
+        {
+            throw new InvalidDataException($"The file's schema has {metadata.Schema.Count - 1} columns; {columns.Count} were written.");
+        }
+
+        for (int i = 0; i < columns.Count; i++)
+        {
+            var element = metadata.Schema[i + 1];
+            switch (columns[i].Kind)
+            {
+                case ColumnKind.Timestamp:
+                    element.LogicalType = new LogicalType
+                    {
+                        TIMESTAMP = new TimestampType { IsAdjustedToUTC = true, Unit = new TimeUnit { MICROS = new MicroSeconds() } },
+                    };
+                    element.ConvertedType = ConvertedType.TIMESTAMP_MICROS;
+                    break;
+                case ColumnKind.Date:
+                    element.LogicalType = new LogicalType { DATE = new DateType() };
+                    element.ConvertedType = ConvertedType.DATE;
+                    break;
+            }
+        }
+
+        using var rewritten = new MemoryStream();
+        WriteFooter.Invoke(metadata, [Activator.CreateInstance(WriterType, rewritten)]);
+        file.SetLength(footerStart);
+        file.Seek(footerStart, SeekOrigin.Begin);
+        file.Write(rewritten.GetBuffer().AsSpan(0, (int)rewritten.Length));
+        BinaryPrimitives.WriteInt32LittleEndian(tail, (int)rewritten.Length);
+        file.Write(tail[..4]);
+        file.Write(Magic);
+    }
+}
