@@ -81,15 +81,15 @@ public sealed class RowBuffer
         ((bool[])_columns[column])[Count] = value;
     }
 
-    /// <summary>Sets a date column of the current row; the column holds days since 1970-01-01.</summary>
+    /// <summary>Sets a date column of the current row. The column contains days since 1970-01-01.</summary>
     public void SetDate(int column, DateOnly value)
     {
         ((int[])_columns[column])[Count] = value.DayNumber - UnixEpochDay;
     }
 
     /// <summary>
-    /// Sets a timestamp column of the current row to a UTC instant, or null. The column holds microseconds since
-    /// 1970-01-01 00:00 UTC; ticks below a microsecond are dropped.
+    /// Sets a timestamp column of the current row to a UTC instant, or null. The column contains microseconds since
+    /// 1970-01-01 00:00 UTC, so ticks below a microsecond are dropped.
     /// </summary>
     public void SetTimestamp(int column, DateTime? utc)
     {

@@ -106,7 +106,7 @@ public static class DimensionWriter
             rows.CopyUtf8(0, customers.ReadBytes(out var id) ? id : throw new InvalidDataException("A customer id is NULL."));
             rows.SetTimestamp(1, customers.ReadNullableTimestamp());
 
-            // Most customers have no attributes; the JSON object is parsed only for those that have some.
+            // Most customers have no attributes, so the JSON object is parsed only for those that have some.
             var customerAttributes = customers.ReadText() is { } json
                 ? JsonSerializer.Deserialize<Dictionary<string, string>>(json)!
                 : null;

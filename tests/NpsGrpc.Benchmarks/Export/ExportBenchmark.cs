@@ -126,7 +126,7 @@ public sealed class ExportBenchmark(ExportSettings settings, TextWriter output)
         report.PrintLoad(settings.Rows, elapsed, stopwatch.Elapsed, bytes);
     }
 
-    // A kept database holds the one survey its first run loaded, and possibly targets and runs of earlier exports.
+    // A kept database contains the one survey its first run loaded, and possibly targets and runs of earlier exports.
     private async Task<string> ExistingSurveyAsync(BenchmarkDatabase database, CancellationToken cancellationToken)
     {
         long surveys = await database.ScalarAsync<long>("SELECT count(*) FROM surveys", cancellationToken);
