@@ -237,6 +237,38 @@ public sealed class StarSchemaTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task ManySegmentValues_CountedPerValue()
+    {
+        // More distinct values than the reader's byte-keyed values (8) and cached daily groups (16) of one date, so
+        // the later values take the slower paths.
+        string surveyId = await Server.CreateSurveyAsync("segments");
+        string destination = ExportKit.NewDestination();
+        var responses = Enumerable.Range(0, 60)
+            .Select(i => ExportKit.Response($"s{i}", i % 3 == 0 ? 10 : 3, Day1.AddSeconds(i), $"c{i}", null, ("region", $"région-{i % 20}")))
+            .ToList();
+        await ExportKit.IngestAsync(Server, surveyId, responses);
+        var target = await ExportKit.CreateTargetAsync(Server, destination, surveyId, segmentKeys: "region");
+        await ExportKit.RunAsync(Server, target.TargetId);
+
+        using var duck = ExportKit.OpenDuckDb();
+        var fact = ExportKit.Query(duck, $"SELECT response_id, attr_region FROM read_parquet({ExportKit.FileList(destination, "fact_response")})")
+            .ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        Assert.Equal(60, fact.Count);
+        Assert.All(Enumerable.Range(0, 60), i => Assert.Equal($"région-{i % 20}", fact[$"s{i}"]));
+
+        var daily = ExportKit.Query(duck, $"SELECT attr_region, responses, promoters, detractors FROM read_parquet({ExportKit.FileList(destination, "daily_nps")}) ORDER BY 1");
+        Assert.Equal(20, daily.Count);
+        foreach (var row in daily)
+        {
+            int value = int.Parse(((string)row[0]!)["région-".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            int[] members = [value, value + 20, value + 40];
+            Assert.Equal(3L, Convert.ToInt64(row[1]));
+            Assert.Equal(members.Count(i => i % 3 == 0), Convert.ToInt64(row[2]));
+            Assert.Equal(members.Count(i => i % 3 != 0), Convert.ToInt64(row[3]));
+        }
+    }
+
+    [Fact]
     public async Task TwiceRowGroupSize_TwoFullRowGroups()
     {
         string surveyId = await Server.CreateSurveyAsync("groups");
