@@ -237,6 +237,26 @@ public sealed class StarSchemaTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task NeverUpsertedCustomers_NoUpdateStatistics()
+    {
+        string surveyId = await Server.CreateSurveyAsync("noupsert");
+        string destination = ExportKit.NewDestination();
+        await ExportKit.IngestAsync(Server, surveyId, [ExportKit.Response("n1", 9, Day1, "nu-a"), ExportKit.Response("n2", 4, Day1, "nu-b")]);
+        var target = await ExportKit.CreateTargetAsync(Server, destination, surveyId);
+        await ExportKit.RunAsync(Server, target.TargetId);
+
+        // updated_at is null in every row, so its chunk has a null count and no minimum or maximum.
+        string file = Assert.Single(ExportKit.TableFiles(destination, "dim_customer"));
+        using var duck = ExportKit.OpenDuckDb();
+        var statistics = ExportKit.Query(
+            duck, $"SELECT stats_min, stats_max, stats_null_count FROM parquet_metadata('{file}') WHERE path_in_schema = 'updated_at'").Single();
+        Assert.Null(statistics[0]);
+        Assert.Null(statistics[1]);
+        Assert.Equal(2L, Convert.ToInt64(statistics[2]));
+        Assert.Equal(2, ExportKit.Scalar(duck, $"SELECT count(*) FROM '{file}' WHERE updated_at IS NULL"));
+    }
+
+    [Fact]
     public async Task ManySegmentValues_CountedPerValue()
     {
         // More distinct values than the reader's byte-keyed values (8) and cached daily groups (16) of one date, so

@@ -5,8 +5,9 @@ using global::Parquet.Meta;
 namespace NpsGrpc.Exports.Parquet;
 
 /// <summary>
-/// Gives the integer columns that hold instants and dates their logical types in the footer of a finished file:
-/// TIMESTAMP(MICROS, isAdjustedToUTC = true) with the converted type TIMESTAMP_MICROS, and DATE.
+/// Gives the integer columns that contain instants and dates their logical types in the footer of a finished file:
+/// TIMESTAMP(MICROS, isAdjustedToUTC = true) with the converted type TIMESTAMP_MICROS, and DATE. It also drops the
+/// minimum and maximum of their chunks that contain only nulls.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -85,6 +86,19 @@ internal static class ColumnTypeAnnotations
                     element.LogicalType = new LogicalType { DATE = new DateType() };
                     element.ConvertedType = ConvertedType.DATE;
                     break;
+                default:
+                    continue;
+            }
+
+            // For a chunk of nulls only, Parquet.Net records 0 as both minimum and maximum, which a reader of these
+            // types takes for 1970-01-01. Such a chunk has no minimum or maximum.
+            foreach (var group in metadata.RowGroups)
+            {
+                var chunk = group.Columns[i].MetaData!;
+                if (chunk.Statistics is { } statistics && statistics.NullCount == chunk.NumValues)
+                {
+                    statistics.Min = statistics.MinValue = statistics.Max = statistics.MaxValue = null;
+                }
             }
         }
 
