@@ -171,8 +171,7 @@ public sealed partial class ExportRunner(
         IReadOnlyList<StagedFile> factFiles;
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            factFiles = await fact.WriteAsync(connection, selection, cancellationToken);
+            factFiles = await fact.WriteAsync(dataSource, selection, cancellationToken);
         }
         catch
         {
@@ -245,11 +244,19 @@ public sealed partial class ExportRunner(
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var customers = await ExportSource.OpenCustomersAsync(connection, target.SurveyIds, cancellationToken);
-        return await Task.Factory.StartNew(
-            () => DimensionWriter.WriteCustomersAsync(files, customers, columns, target.RowGroupRows, cancellationToken).GetAwaiter().GetResult(),
-            cancellationToken,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
+        using var cancelCopy = StatementCancellation.CancelOn(dataSource, connection, cancellationToken);
+        try
+        {
+            return await Task.Factory.StartNew(
+                () => DimensionWriter.WriteCustomersAsync(files, customers, columns, target.RowGroupRows, cancellationToken).GetAwaiter().GetResult(),
+                cancellationToken,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default);
+        }
+        catch (Exception exception) when (StatementCancellation.IsCancelled(exception) && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The customer COPY was cancelled.", exception, cancellationToken);
+        }
     }
 
     private async Task PublishAsync(

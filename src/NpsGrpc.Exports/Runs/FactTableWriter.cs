@@ -99,15 +99,20 @@ public sealed class FactTableWriter
         .. attributes.Select(a => new ColumnSpec(a.ColumnName, ColumnKind.Text, Nullable: true, Dictionary: true)),
     ];
 
-    /// <summary>Copies the rows of <paramref name="selection"/> into staged files and returns them.</summary>
+    /// <summary>
+    /// Copies the rows of <paramref name="selection"/> into staged files, on a connection of
+    /// <paramref name="dataSource"/>, and returns them.
+    /// </summary>
     public async Task<IReadOnlyList<StagedFile>> WriteAsync(
-        NpgsqlConnection connection, ResponseSelection selection, CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, ResponseSelection selection, CancellationToken cancellationToken)
     {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var copy = await ExportSource.OpenResponsesAsync(
             connection, selection, _attributes.Select(a => a.AttributeKey).ToList(), cancellationToken);
         string? onlySurvey = ExportSource.ReadsSurveyId(selection) ? null : selection.SurveyIds[0];
         using var chunks = new BlockingCollection<(DateOnly Date, RowBuffer Rows)>(boundedCapacity: 2);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var cancelCopy = StatementCancellation.CancelOn(dataSource, connection, stop.Token);
 
         // Both sides run on threads of their own and block on the hand-over. The reader decodes synchronously, because
         // per-value async calls would cost more than the decoding. Parquet.Net's API is asynchronous, but over the
@@ -135,6 +140,7 @@ public sealed class FactTableWriter
         }
         finally
         {
+            await cancelCopy.DisposeAsync();
             await copy.DisposeAsync();
         }
     }
@@ -249,6 +255,11 @@ public sealed class FactTableWriter
             }
 
             output.CompleteAdding();
+        }
+        catch (Exception exception) when (StatementCancellation.IsCancelled(exception) && cancellationToken.IsCancellationRequested)
+        {
+            // The COPY was cancelled because the run or the writer stopped, which is the failure to report.
+            throw new OperationCanceledException("The fact COPY was cancelled.", exception, cancellationToken);
         }
         catch
         {

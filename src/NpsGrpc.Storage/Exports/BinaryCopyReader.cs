@@ -146,6 +146,10 @@ public sealed class BinaryCopyReader : IAsyncDisposable
             {
                 // The COPY was given up; the connection reports its own state when it is used again.
             }
+            catch (ObjectDisposedException)
+            {
+                // The COPY already ended with an error, such as a cancel request, so there is nothing to stop.
+            }
         }
 
         await _stream.DisposeAsync();
