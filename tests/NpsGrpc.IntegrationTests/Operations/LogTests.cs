@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Grpc.Core;
+using NpsGrpc.Storage.ApiKeys;
 using NpsGrpc.Testing;
 using NpsGrpc.V1;
 using static NpsGrpc.IntegrationTests.TestResponses;
@@ -54,9 +55,11 @@ public sealed class LogTests
         });
         string surveyId = await server.CreateSurveyAsync("redact");
 
-        // The server's channel sends a real API key on every call; its secret part follows the last underscore.
+        // The server's channel sends a real API key on every call. Its secret part follows the key id, and may itself
+        // contain underscores, so it is cut at a fixed position rather than at the last underscore.
         string key = server.ApiKey;
-        string secret = key[(key.LastIndexOf('_') + 1)..];
+        string secret = key[(ApiKeySecret.Prefix.Length + ApiKeySecret.KeyIdLength + 1)..];
+        Assert.Equal(43, secret.Length);
 
         // A stored comment and attribute value, a comment over the length limit, a conflicting resend with another
         // comment, an invalid score with a comment and attribute value, and a batch for an unknown survey that ends the
