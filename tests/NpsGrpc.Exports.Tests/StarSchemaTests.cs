@@ -237,7 +237,7 @@ public sealed class StarSchemaTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task NeverUpsertedCustomers_NoUpdateStatistics()
+    public async Task AllNullUpdatedAt_HasNoMinMax()
     {
         string surveyId = await Server.CreateSurveyAsync("noupsert");
         string destination = ExportKit.NewDestination();
@@ -326,7 +326,7 @@ public sealed class StarSchemaTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task TargetOverTwoSurveys_KeepsEachRowsSurvey()
+    public async Task TwoSurveyTarget_KeepsRowSurveys()
     {
         string first = await Server.CreateSurveyAsync("pair-a");
         string second = await Server.CreateSurveyAsync("pair-b");

@@ -253,7 +253,7 @@ public sealed partial class ExportRunner(
                 TaskCreationOptions.LongRunning,
                 TaskScheduler.Default);
         }
-        catch (Exception exception) when (StatementCancellation.IsCancelled(exception) && cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (StatementCancellation.IsCancelledBy(exception, cancellationToken))
         {
             throw new OperationCanceledException("The customer COPY was cancelled.", exception, cancellationToken);
         }

@@ -256,9 +256,9 @@ public sealed class FactTableWriter
 
             output.CompleteAdding();
         }
-        catch (Exception exception) when (StatementCancellation.IsCancelled(exception) && cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (StatementCancellation.IsCancelledBy(exception, cancellationToken))
         {
-            // The COPY was cancelled because the run or the writer stopped, which is the failure to report.
+            // The run or the writer stopped, so the cancelled COPY counts as a cancellation, not as a failure of its own.
             throw new OperationCanceledException("The fact COPY was cancelled.", exception, cancellationToken);
         }
         catch

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Npgsql;
 
@@ -89,7 +90,7 @@ public sealed class BinaryCopyReader : IAsyncDisposable
             return bytes.Length == 0 ? string.Empty : Encoding.UTF8.GetString(bytes);
         }
 
-        return cache.Get(bytes);
+        return cache.TryGetByBytes(bytes, out string? known) ? known : cache.Get(bytes, Decode(bytes));
     }
 
     /// <summary>
@@ -279,7 +280,6 @@ public sealed class TextCache(int capacity = 4096)
     private readonly byte[][] _firstBytes = new byte[ByteKeyed][];
     private readonly string[] _firstValues = new string[ByteKeyed];
     private int _firstCount;
-    private char[] _characters = new char[64];
 
     /// <summary>Returns the string equal to <paramref name="characters"/>.</summary>
     public string Get(ReadOnlySpan<char> characters)
@@ -299,26 +299,33 @@ public sealed class TextCache(int capacity = 4096)
         return value;
     }
 
-    /// <summary>Returns the string that the UTF-8 bytes <paramref name="utf8"/> encode.</summary>
-    public string Get(ReadOnlySpan<byte> utf8)
+    /// <summary>
+    /// Finds the string that the UTF-8 bytes <paramref name="utf8"/> encode among the first values, by comparing bytes.
+    /// Returns false when they are not among them.
+    /// </summary>
+    public bool TryGetByBytes(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out string? value)
     {
         for (int i = 0; i < _firstCount; i++)
         {
             if (utf8.SequenceEqual(_firstBytes[i]))
             {
-                return _firstValues[i];
+                value = _firstValues[i];
+                return true;
             }
         }
 
-        // UTF-8 never takes fewer bytes than UTF-16 code units, so a buffer as long as the bytes always suffices.
-        if (_characters.Length < utf8.Length)
-        {
-            _characters = new char[Math.Max(utf8.Length, _characters.Length * 2)];
-        }
+        value = null;
+        return false;
+    }
 
-        int length = Encoding.UTF8.GetChars(utf8, _characters);
-        string value = Get(_characters.AsSpan(0, length));
-        if (_firstCount < ByteKeyed)
+    /// <summary>
+    /// Returns the string equal to <paramref name="characters"/>, the decoded form of <paramref name="utf8"/>, and
+    /// keeps the bytes of a new value while there is room among the first values.
+    /// </summary>
+    public string Get(ReadOnlySpan<byte> utf8, ReadOnlySpan<char> characters)
+    {
+        string value = Get(characters);
+        if (_firstCount < ByteKeyed && !TryGetByBytes(utf8, out _))
         {
             _firstBytes[_firstCount] = utf8.ToArray();
             _firstValues[_firstCount] = value;

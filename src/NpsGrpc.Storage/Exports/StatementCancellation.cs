@@ -22,9 +22,12 @@ public static class StatementCancellation
         return cancellationToken.Register(() => Cancel(dataSource, processId));
     }
 
-    /// <summary>Returns whether <paramref name="exception"/> is PostgreSQL ending a statement at a cancel request.</summary>
-    public static bool IsCancelled(Exception exception) =>
-        exception is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled };
+    /// <summary>
+    /// Returns whether <paramref name="exception"/> is PostgreSQL ending a statement at a cancel request, sent because
+    /// <paramref name="cancellationToken"/> was cancelled.
+    /// </summary>
+    public static bool IsCancelledBy(Exception exception, CancellationToken cancellationToken) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } && cancellationToken.IsCancellationRequested;
 
     private static void Cancel(NpgsqlDataSource dataSource, int processId)
     {

@@ -132,7 +132,8 @@ public sealed class ExportBenchmark(ExportSettings settings, TextWriter output)
         long surveys = await database.ScalarAsync<long>("SELECT count(*) FROM surveys", cancellationToken);
         if (surveys != 1)
         {
-            throw new BenchmarkException($"The database {database.Name} has {surveys} surveys; a kept benchmark database has one.");
+            throw new BenchmarkException(
+                $"The database {database.Name} has {surveys} surveys, expected 1. Pass a database that an export benchmark run kept with --keep-database.");
         }
 
         long stored = await database.ScalarAsync<long>("SELECT count(*) FROM responses", cancellationToken);
