@@ -4,19 +4,29 @@ using Grpc.Core;
 namespace NpsGrpc.Server.Shutdown;
 
 /// <summary>
-/// Ends streaming calls cleanly when the server stops. Once the application is stopping, a stream finishes the
-/// message in hand (a batch is committed and acknowledged), reads no further message and ends with UNAVAILABLE and a
-/// message on how the client resumes. New calls are rejected by <see cref="DrainInterceptor"/>.
+/// Ends streaming calls cleanly when the server stops. Once the server is stopping, a stream finishes the message in
+/// hand (a batch is committed and acknowledged), reads no further message and ends with UNAVAILABLE and a message on
+/// how the client resumes. New calls are rejected by <see cref="DrainInterceptor"/>.
 /// </summary>
-public sealed partial class ServerDrain(IHostApplicationLifetime lifetime, ILogger<ServerDrain> logger)
+public sealed partial class ServerDrain(IHostApplicationLifetime lifetime, ILogger<ServerDrain> logger) : IDisposable
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
+    private readonly CancellationTokenSource _stopping = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
     private int _openStreams;
     private int _endedStreams;
 
-    /// <summary>Cancelled when the server starts to stop (SIGTERM, Ctrl+C or a host stop).</summary>
-    public CancellationToken Stopping => lifetime.ApplicationStopping;
+    /// <summary>
+    /// Cancelled when the server starts to stop: by <see cref="BeginStoppingAsync"/>, or when the application stops
+    /// (SIGTERM, Ctrl+C or a host stop), whichever comes first.
+    /// </summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Cancels <see cref="Stopping"/>, so streams end and new calls are rejected before the host stops any service.</summary>
+    public Task BeginStoppingAsync() => _stopping.CancelAsync();
+
+    /// <inheritdoc />
+    public void Dispose() => _stopping.Dispose();
 
     /// <summary>Whether a stream was ended with UNAVAILABLE because the server is stopping.</summary>
     public bool HasEndedStreams => Volatile.Read(ref _endedStreams) > 0;

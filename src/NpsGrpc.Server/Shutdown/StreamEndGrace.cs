@@ -9,17 +9,18 @@ namespace NpsGrpc.Server.Shutdown;
 /// and Kestrel's close is clean.
 /// </summary>
 /// <remarks>
-/// Hosted services stop in the reverse order of registration, and Kestrel's is registered first, so this service stops
-/// before Kestrel does. The wait ends early when the host's shutdown timeout (<c>Shutdown:DrainTimeout</c>) runs out.
+/// The wait runs in <see cref="StoppingAsync"/>, which the host calls for every lifecycle service before it stops any
+/// hosted service. A wait in <see cref="StopAsync"/> would come too late: a web application registers Kestrel's hosted
+/// service after the application's own, so Kestrel stops first. The wait ends early when the host's shutdown timeout
+/// (<c>Shutdown:DrainTimeout</c>) runs out.
 /// </remarks>
-public sealed class StreamEndGrace(ServerDrain drain, ShutdownOptions options) : IHostedService
+public sealed class StreamEndGrace(ServerDrain drain, ShutdownOptions options) : IHostedLifecycleService
 {
     /// <inheritdoc />
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <inheritdoc />
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        // On a host stop, ApplicationStopping comes only after this method, so the streams are stopped here.
+        await drain.BeginStoppingAsync();
         await drain.WaitForStreamsAsync(cancellationToken);
         if (!drain.HasEndedStreams)
         {
@@ -35,4 +36,19 @@ public sealed class StreamEndGrace(ServerDrain drain, ShutdownOptions options) :
             // The shutdown timeout ran out; Kestrel aborts what is left.
         }
     }
+
+    /// <inheritdoc />
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -66,11 +66,7 @@ public sealed class ShutdownTests
     {
         await using var database = await TestDatabase.CreateAsync();
 
-        // Kestrel closes the connections once the grace after the ended streams is over. One run on a loaded two-core
-        // machine saw the connection close before the stream's status arrived (INTERNAL), so the grace here is longer
-        // than the 1 s default.
-        await using var server = await RunningServer.StartAsync(
-            database.ConnectionString, new Dictionary<string, string?> { ["Shutdown:StreamEndGrace"] = "00:00:05" });
+        await using var server = await RunningServer.StartAsync(database.ConnectionString);
         string surveyId = await server.CreateSurveyAsync("hoststop");
         var followUps = new FollowUpService.FollowUpServiceClient(server.Channel);
         using var subscription = followUps.SubscribeFollowUps(new SubscribeFollowUpsRequest { SurveyId = surveyId });
@@ -91,6 +87,31 @@ public sealed class ShutdownTests
         Assert.NotNull(subscribeError);
         Assert.Equal(StatusCode.Unavailable, subscribeError.StatusCode);
         Assert.Equal(BatchSize, await CountRowsAsync(database.ConnectionString, surveyId));
+    }
+
+    [Fact]
+    public async Task HostStop_GraceKeepsConnectionOpen()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var server = await RunningServer.StartAsync(
+            database.ConnectionString, new Dictionary<string, string?> { ["Shutdown:StreamEndGrace"] = "00:00:03" });
+        string surveyId = await server.CreateSurveyAsync("grace");
+        using var call = server.Ingest.StreamResponses();
+        await call.RequestStream.WriteAsync(Batch(surveyId, "grace-1", Range("g", BatchSize)));
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+
+        var stop = server.StopAsync();
+        var ended = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+
+        // During the grace Kestrel still serves the connection, so a new call reaches the server and is rejected there.
+        // Had Kestrel stopped first, the call would fail to connect instead.
+        var rejected = await Assert.ThrowsAsync<RpcException>(
+            async () => await server.Query.GetNpsAsync(new GetNpsRequest { SurveyId = surveyId }));
+        await stop;
+
+        Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
+        Assert.Equal(StatusCode.Unavailable, rejected.StatusCode);
+        Assert.Contains("accepts no new calls", rejected.Status.Detail);
     }
 
     [Fact]
