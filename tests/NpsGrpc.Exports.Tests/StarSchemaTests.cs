@@ -257,6 +257,41 @@ public sealed class StarSchemaTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task TextStatistics_InUtf8ByteOrder()
+    {
+        // U+FF0A comes before U+1F600 in UTF-8 and in code points, but after it in UTF-16 code units, where U+1F600 is
+        // the surrogate pair D83D DE00. An ordinal string comparison would swap them.
+        string fullwidth = "\uFF0A", emoji = "\U0001F600";
+        string surveyId = await Server.CreateSurveyAsync("textstats");
+        string destination = ExportKit.NewDestination();
+        await ExportKit.IngestAsync(Server, surveyId,
+        [
+            ExportKit.Response("s-b", 9, Day1, "c-2", "b " + emoji, ("region", emoji)),
+            ExportKit.Response("s-a", 4, Day1.AddMinutes(1), "c-1", "b " + fullwidth, ("region", fullwidth)),
+            ExportKit.Response("s-c", 7, Day1.AddMinutes(2), "c-3", "a", ("region", "EU")),
+            ExportKit.Response("s-d", 8, Day1.AddMinutes(3), "c-3", null, ("region", "EU")),
+        ]);
+        var target = await ExportKit.CreateTargetAsync(Server, destination, surveyId);
+        await ExportKit.RunAsync(Server, target.TargetId);
+
+        string file = Assert.Single(ExportKit.TableFiles(destination, "fact_response"));
+        using var duck = ExportKit.OpenDuckDb();
+        var bounds = ExportKit.Query(
+                duck, $"SELECT path_in_schema, stats_min_value, stats_max_value FROM parquet_metadata('{file}')")
+            .ToDictionary(r => (string)r[0]!, r => (Min: r[1] as string, Max: r[2] as string));
+
+        Assert.Equal(("s-a", "s-d"), bounds["response_id"]);
+        Assert.Equal(("c-1", "c-3"), bounds["customer_id"]);
+        Assert.Equal(("a", "b " + emoji), bounds["comment"]);
+        Assert.Equal(("EU", emoji), bounds["attr_region"]);
+
+        // A reader that skips row groups by these bounds finds the largest values. With UTF-16 bounds the maximum
+        // would be the U+FF0A value, and the row group would be skipped.
+        Assert.Equal(1, ExportKit.Scalar(duck, $"SELECT count(*) FROM '{file}' WHERE attr_region = '{emoji}'"));
+        Assert.Equal(1, ExportKit.Scalar(duck, $"SELECT count(*) FROM '{file}' WHERE comment = 'b {emoji}'"));
+    }
+
+    [Fact]
     public async Task ManySegmentValues_CountedPerValue()
     {
         // More distinct values than the reader's byte-keyed values (8) and cached daily groups (16) of one date, so

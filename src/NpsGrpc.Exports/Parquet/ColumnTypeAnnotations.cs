@@ -5,9 +5,11 @@ using global::Parquet.Meta;
 namespace NpsGrpc.Exports.Parquet;
 
 /// <summary>
-/// Gives the integer columns that contain instants and dates their logical types in the footer of a finished file:
-/// TIMESTAMP(MICROS, isAdjustedToUTC = true) with the converted type TIMESTAMP_MICROS, and DATE. It also drops the
-/// minimum and maximum of their chunks that contain only nulls.
+/// Completes the footer of a finished file. Integer columns that contain instants and dates get their logical types,
+/// TIMESTAMP(MICROS, isAdjustedToUTC = true) with the converted type TIMESTAMP_MICROS, and DATE, and lose the minimum
+/// and maximum of chunks that contain only nulls. Byte array columns that contain text get STRING with the converted
+/// type UTF8. Every text chunk gets its minimum and maximum in UTF-8 byte order, and the file declares the order of
+/// each column's statistics.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -16,6 +18,14 @@ namespace NpsGrpc.Exports.Parquet;
 /// statistics, such as DuckDB, dropped rows that matched a time filter. The export therefore hands it instants as
 /// INT64 microseconds and dates as INT32 days. Parquet.Net encodes those in bulk with exact statistics, in the units
 /// the logical types define, and only the schema's annotation is left to add here.
+/// </para>
+/// <para>
+/// Text without a dictionary goes to Parquet.Net as the UTF-8 bytes read from PostgreSQL, which it stores as they
+/// are, without the per-value conversion from and to UTF-16 that strings cost. It computes no statistics for bytes,
+/// and computes those of strings in UTF-16 order, which differs from UTF-8 order for characters above U+FFFF. The
+/// writer therefore computes the minimum and maximum of every text chunk itself (<see cref="TextBounds"/>).
+/// Parquet leaves min_value and max_value undefined in a file without column orders, so every column gets the order
+/// its type defines.
 /// </para>
 /// <para>
 /// NOTE: Parquet.Net keeps its Thrift footer reader and writer internal, so they are reached by reflection. The export
@@ -35,19 +45,17 @@ internal static class ColumnTypeAnnotations
         ?? throw new MissingMethodException(nameof(FileMetaData), "Write");
 
     /// <summary>
-    /// Annotates the timestamp and date columns among <paramref name="columns"/> in the complete Parquet file in
-    /// <paramref name="file"/>, which must be readable, writable and seekable. A file without such columns is left as
-    /// it is.
+    /// Rewrites the footer of the complete Parquet file in <paramref name="file"/>, which must be readable, writable
+    /// and seekable.
     /// </summary>
     /// <param name="file">The file, positioned anywhere.</param>
-    /// <param name="columns">The file's columns, in schema order, written as INT64 microseconds and INT32 days.</param>
-    public static void Apply(FileStream file, IReadOnlyList<ColumnSpec> columns)
+    /// <param name="columns">
+    /// The file's columns, in schema order: timestamps written as INT64 microseconds, dates as INT32 days, and text
+    /// without a dictionary as byte arrays.
+    /// </param>
+    /// <param name="textBounds">The bounds of every text chunk.</param>
+    public static void Apply(FileStream file, IReadOnlyList<ColumnSpec> columns, IEnumerable<TextBounds> textBounds)
     {
-        if (!columns.Any(c => c.Kind is ColumnKind.Timestamp or ColumnKind.Date))
-        {
-            return;
-        }
-
         Span<byte> tail = stackalloc byte[8];
         file.Seek(-8, SeekOrigin.End);
         file.ReadExactly(tail);
@@ -86,6 +94,10 @@ internal static class ColumnTypeAnnotations
                     element.LogicalType = new LogicalType { DATE = new DateType() };
                     element.ConvertedType = ConvertedType.DATE;
                     break;
+                case ColumnKind.Text when !columns[i].Dictionary:
+                    element.LogicalType = new LogicalType { STRING = new StringType() };
+                    element.ConvertedType = ConvertedType.UTF8;
+                    continue;
                 default:
                     continue;
             }
@@ -101,6 +113,18 @@ internal static class ColumnTypeAnnotations
                 }
             }
         }
+
+        // The deprecated min and max fields are left out for text: old readers compare them as signed bytes.
+        foreach (var bounds in textBounds)
+        {
+            var chunk = metadata.RowGroups[bounds.RowGroup].Columns[bounds.Column].MetaData!;
+            chunk.Statistics ??= new Statistics();
+            chunk.Statistics.Min = chunk.Statistics.Max = null;
+            chunk.Statistics.MinValue = bounds.Min;
+            chunk.Statistics.MaxValue = bounds.Max;
+        }
+
+        metadata.ColumnOrders = columns.Select(_ => new ColumnOrder { TYPEORDER = new TypeDefinedOrder() }).ToList();
 
         using var rewritten = new MemoryStream();
         WriteFooter.Invoke(metadata, [Activator.CreateInstance(WriterType, rewritten)]);

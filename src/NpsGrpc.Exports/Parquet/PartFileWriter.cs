@@ -7,7 +7,8 @@ namespace NpsGrpc.Exports.Parquet;
 /// <summary>
 /// Writes one Parquet file, row group by row group, with the types every common reader accepts: INT64 timestamps in
 /// microseconds adjusted to UTC, DATE, signed integers, UTF-8 strings, PLAIN or dictionary encoding and Snappy.
-/// Instants and dates go to Parquet.Net as plain integers, which <see cref="ColumnTypeAnnotations"/> then types.
+/// Instants and dates go to Parquet.Net as plain integers, and text other than dictionary columns as UTF-8 byte
+/// arrays. <see cref="ColumnTypeAnnotations"/> then gives them their logical types and the text its statistics.
 /// </summary>
 public sealed class PartFileWriter : IAsyncDisposable
 {
@@ -19,6 +20,7 @@ public sealed class PartFileWriter : IAsyncDisposable
     private readonly DateOnly? _partition;
     private readonly string _stagingPath;
     private readonly string _finalPath;
+    private readonly List<TextBounds> _textBounds = [];
     private bool _completed;
 
     private PartFileWriter(
@@ -84,8 +86,21 @@ public sealed class PartFileWriter : IAsyncDisposable
                 var values = rows.Values(i);
                 switch (values)
                 {
-                    case ReadOnlyMemory<char>?[] text:
-                        await group.WriteAsync(field, new ReadOnlyMemory<ReadOnlyMemory<char>?>(text, 0, count), null, null, cancellationToken);
+                    case ReadOnlyMemory<char>?[] strings:
+                        _textBounds.Add(TextBounds.Of(RowGroups, i, strings.AsSpan(0, count)));
+                        await group.WriteAsync(field, new ReadOnlyMemory<ReadOnlyMemory<char>?>(strings, 0, count), null, null, cancellationToken);
+                        break;
+                    case ReadOnlyMemory<char>[] strings:
+                        _textBounds.Add(TextBounds.Of(RowGroups, i, strings.AsSpan(0, count)));
+                        await group.WriteAsync(field, new ReadOnlyMemory<ReadOnlyMemory<char>>(strings, 0, count), null, null, cancellationToken);
+                        break;
+                    case ReadOnlyMemory<byte>?[] utf8:
+                        _textBounds.Add(TextBounds.Of(RowGroups, i, utf8.AsSpan(0, count)));
+                        await group.WriteAsync(field, new ReadOnlyMemory<ReadOnlyMemory<byte>?>(utf8, 0, count), null, null, cancellationToken);
+                        break;
+                    case ReadOnlyMemory<byte>[] utf8:
+                        _textBounds.Add(TextBounds.Of(RowGroups, i, utf8.AsSpan(0, count)));
+                        await group.WriteAsync(field, new ReadOnlyMemory<ReadOnlyMemory<byte>>(utf8, 0, count), null, null, cancellationToken);
                         break;
                     case int[] ints:
                         await group.WriteAsync(field, new ReadOnlyMemory<int>(ints, 0, count), null, null, cancellationToken);
@@ -122,7 +137,7 @@ public sealed class PartFileWriter : IAsyncDisposable
     {
         _completed = true;
         await _writer.DisposeAsync();
-        ColumnTypeAnnotations.Apply(_file, _columns);
+        ColumnTypeAnnotations.Apply(_file, _columns, _textBounds);
 
         // The file was just written, so it is read back from the page cache; a synchronous read avoids a thread switch
         // per buffer.
@@ -156,7 +171,8 @@ public sealed class PartFileWriter : IAsyncDisposable
 
     private static DataField ToField(ColumnSpec column) => column.Kind switch
     {
-        ColumnKind.Text => new DataField<string>(column.Name, column.Nullable),
+        ColumnKind.Text when column.Dictionary => new DataField<string>(column.Name, column.Nullable),
+        ColumnKind.Text => new DataField<byte[]>(column.Name, column.Nullable),
         ColumnKind.Int32 => new DataField<int>(column.Name),
         ColumnKind.Int64 => new DataField<long>(column.Name),
         ColumnKind.Double => new DataField<double>(column.Name),

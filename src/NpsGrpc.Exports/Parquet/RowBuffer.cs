@@ -1,13 +1,15 @@
 using System.Buffers;
+using System.Text;
 
 namespace NpsGrpc.Exports.Parquet;
 
 /// <summary>
 /// Column-wise rows of one table, to be written as one row group. Columns grow as rows arrive, so a buffer for a
 /// partition with a handful of rows stays small. Set every column of a row, then call <see cref="EndRow"/>.
-/// Text is held as character slices, the form Parquet.Net encodes: either of a string the caller keeps, or of blocks
-/// of characters the buffer decodes UTF-8 values into, so that decoded text needs no string per value. Call
-/// <see cref="Release"/> when a buffer is dropped, to return its blocks to the shared pool.
+/// Text of a dictionary column is held as character slices of strings the caller keeps, the form Parquet.Net's
+/// dictionary encoder reads. Other text is held as UTF-8 slices of byte blocks, which the file writer stores as they
+/// are, so copied text is neither decoded nor encoded again. Call <see cref="Release"/> when a buffer is dropped, to
+/// return its blocks to the shared pool.
 /// </summary>
 public sealed class RowBuffer
 {
@@ -15,12 +17,12 @@ public sealed class RowBuffer
 
     private static readonly int UnixEpochDay = DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
 
-    // Characters per text block: 64 KiB, below the large object heap threshold.
-    private const int BlockCharacters = 32 * 1024;
+    // Bytes per text block: 64 KiB, below the large object heap threshold.
+    private const int BlockBytes = 64 * 1024;
 
     private readonly Array[] _columns;
-    private readonly List<char[]> _blocks = [];
-    private char[]? _block;
+    private readonly List<byte[]> _blocks = [];
+    private byte[]? _block;
     private int _blockUsed;
 
     /// <summary>Creates an empty buffer for <paramref name="columns"/>.</summary>
@@ -39,22 +41,60 @@ public sealed class RowBuffer
     /// <summary>Completed rows.</summary>
     public int Count { get; private set; }
 
-    /// <summary>UTF-16 characters of text held, an estimate of the row group's size.</summary>
+    /// <summary>
+    /// Length of the text set so far, in bytes for UTF-8 text and in characters for strings: an estimate of the row
+    /// group's size.
+    /// </summary>
     public long TextLength { get; private set; }
 
-    /// <summary>Sets a text column of the current row to <paramref name="value"/>, which the buffer refers to without copying.</summary>
+    /// <summary>
+    /// Sets a text column of the current row to <paramref name="value"/>, which may be null only in a nullable column.
+    /// A dictionary column refers to the string without copying it. Other columns store its UTF-8 encoding.
+    /// </summary>
     public void SetText(int column, string? value)
     {
-        ((ReadOnlyMemory<char>?[])_columns[column])[Count] = value?.AsMemory();
+        switch (_columns[column])
+        {
+            case ReadOnlyMemory<char>?[] strings:
+                strings[Count] = value?.AsMemory();
+                break;
+            case ReadOnlyMemory<char>[] strings:
+                strings[Count] = Required(column, value).AsMemory();
+                break;
+            case ReadOnlyMemory<byte>?[] utf8 when value is null:
+                // Not a conditional expression: null converts to Memory<byte> through byte[], as empty text.
+                utf8[Count] = null;
+                break;
+            case ReadOnlyMemory<byte>?[] utf8:
+                utf8[Count] = Encode(value);
+                break;
+            default:
+                ((ReadOnlyMemory<byte>[])_columns[column])[Count] = Encode(Required(column, value));
+                break;
+        }
+
         TextLength += value?.Length ?? 0;
     }
 
-    /// <summary>Sets a text column of the current row to the text that the UTF-8 bytes <paramref name="utf8"/> encode.</summary>
+    /// <summary>
+    /// Sets a text column of the current row, which must not be a dictionary column, to a copy of the UTF-8 bytes
+    /// <paramref name="utf8"/>. The bytes are not checked, so they must come from a source that stores valid UTF-8
+    /// only, such as PostgreSQL text.
+    /// </summary>
     public void CopyUtf8(int column, ReadOnlySpan<byte> utf8)
     {
-        var text = Decode(utf8);
-        ((ReadOnlyMemory<char>?[])_columns[column])[Count] = text;
-        TextLength += text.Length;
+        var copy = Reserve(utf8.Length);
+        utf8.CopyTo(copy.Span);
+        if (_columns[column] is ReadOnlyMemory<byte>?[] nullable)
+        {
+            nullable[Count] = copy;
+        }
+        else
+        {
+            ((ReadOnlyMemory<byte>[])_columns[column])[Count] = copy;
+        }
+
+        TextLength += utf8.Length;
     }
 
     /// <summary>Sets a 32-bit integer column of the current row.</summary>
@@ -118,9 +158,10 @@ public sealed class RowBuffer
     {
         foreach (var column in _columns)
         {
-            if (column is ReadOnlyMemory<char>?[] text)
+            // Text slices refer to strings and blocks, which must not stay reachable from an emptied buffer.
+            if (column is ReadOnlyMemory<char>?[] or ReadOnlyMemory<char>[] or ReadOnlyMemory<byte>?[] or ReadOnlyMemory<byte>[])
             {
-                Array.Clear(text, 0, Count);
+                Array.Clear(column, 0, Count);
             }
         }
 
@@ -147,32 +188,35 @@ public sealed class RowBuffer
         return ticks % TimeSpan.TicksPerMicrosecond < 0 ? micros - 1 : micros;
     }
 
-    // Decodes straight into a block. UTF-8 never takes fewer bytes than UTF-16 code units, so room for as many
-    // characters as bytes always suffices.
-    private ReadOnlyMemory<char> Decode(ReadOnlySpan<byte> utf8)
+    private string Required(int column, string? value) =>
+        value ?? throw new ArgumentNullException(nameof(value), $"The column {Columns[column].Name} is not nullable.");
+
+    private Memory<byte> Encode(string value)
     {
-        if (utf8.Length == 0)
+        var bytes = Reserve(Encoding.UTF8.GetByteCount(value));
+        Encoding.UTF8.GetBytes(value, bytes.Span);
+        return bytes;
+    }
+
+    // Takes length bytes from the current block, or from a new one when it is full. Text longer than a quarter block,
+    // such as a long comment, gets an array of its own instead of wasting the rest of a block.
+    private Memory<byte> Reserve(int length)
+    {
+        if (length > BlockBytes / 4)
         {
-            return ReadOnlyMemory<char>.Empty;
+            return new byte[length];
         }
 
-        if (utf8.Length > BlockCharacters / 4)
+        if (_block is null || _blockUsed + length > _block.Length)
         {
-            // Long text, such as a long comment, gets a string of its own instead of wasting the rest of a block.
-            return System.Text.Encoding.UTF8.GetString(utf8).AsMemory();
-        }
-
-        if (_block is null || _blockUsed + utf8.Length > _block.Length)
-        {
-            _block = ArrayPool<char>.Shared.Rent(BlockCharacters);
+            _block = ArrayPool<byte>.Shared.Rent(BlockBytes);
             _blocks.Add(_block);
             _blockUsed = 0;
         }
 
-        int length = System.Text.Encoding.UTF8.GetChars(utf8, _block.AsSpan(_blockUsed));
-        var slice = _block.AsMemory(_blockUsed, length);
+        var room = _block.AsMemory(_blockUsed, length);
         _blockUsed += length;
-        return slice;
+        return room;
     }
 
     private void ReturnBlocks(bool keepFirst)
@@ -180,7 +224,7 @@ public sealed class RowBuffer
         int firstReturned = keepFirst && _blocks.Count > 0 ? 1 : 0;
         for (int i = firstReturned; i < _blocks.Count; i++)
         {
-            ArrayPool<char>.Shared.Return(_blocks[i]);
+            ArrayPool<byte>.Shared.Return(_blocks[i]);
         }
 
         _blocks.RemoveRange(firstReturned, _blocks.Count - firstReturned);
@@ -200,7 +244,10 @@ public sealed class RowBuffer
 
     private static Array Allocate(ColumnSpec column, int capacity) => column.Kind switch
     {
-        ColumnKind.Text => new ReadOnlyMemory<char>?[capacity],
+        ColumnKind.Text when column.Dictionary && column.Nullable => new ReadOnlyMemory<char>?[capacity],
+        ColumnKind.Text when column.Dictionary => new ReadOnlyMemory<char>[capacity],
+        ColumnKind.Text when column.Nullable => new ReadOnlyMemory<byte>?[capacity],
+        ColumnKind.Text => new ReadOnlyMemory<byte>[capacity],
         ColumnKind.Int32 => new int[capacity],
         ColumnKind.Int64 => new long[capacity],
         ColumnKind.Double => new double[capacity],

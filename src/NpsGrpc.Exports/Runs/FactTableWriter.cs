@@ -16,11 +16,11 @@ namespace NpsGrpc.Exports.Runs;
 /// </summary>
 public sealed class FactTableWriter
 {
-    /// <summary>Text per row group, in UTF-16 characters (64 MiB).</summary>
-    public const long RowGroupTextLimit = 32L * 1024 * 1024;
+    /// <summary>Text per row group, as <see cref="RowBuffer.TextLength"/> counts it: 64 MiB of UTF-8.</summary>
+    public const long RowGroupTextLimit = 64L * 1024 * 1024;
 
-    /// <summary>Text held in all partition buffers together before the largest is written early (128 MiB).</summary>
-    private const long BufferedTextBudget = 64L * 1024 * 1024;
+    /// <summary>Text held in all partition buffers together before the largest is written early: 128 MiB of UTF-8.</summary>
+    private const long BufferedTextBudget = 128L * 1024 * 1024;
 
     /// <summary>
     /// Rows after which a partition buffer that received none of them is handed to the writer. Responses usually
@@ -179,8 +179,8 @@ public sealed class FactTableWriter
                 current.LastRow = RowsWritten;
                 var rows = current.Rows;
 
-                // The response id, customer id and comment are decoded into the buffer's text blocks, so no string is
-                // made per value. Survey ids and attribute values repeat, so they are shared.
+                // The response id, customer id and comment are copied as UTF-8 into the buffer's blocks, so no string is
+                // made per value. Survey ids and attribute values repeat, so they are shared strings.
                 long textBefore = rows.TextLength;
                 rows.CopyUtf8(ResponseId, RequiredBytes(copy, "response_id"));
                 rows.CopyUtf8(CustomerId, RequiredBytes(copy, "customer_id"));
