@@ -28,6 +28,10 @@ namespace NpsGrpc.Exports.Parquet;
 /// its type defines.
 /// </para>
 /// <para>
+/// NOTE: the data page headers of dictionary text columns keep Parquet.Net's statistics, in UTF-16 order, because
+/// pages are not rewritten here. A reader that skips pages by their header statistics could skip a value above U+FFFF.
+/// </para>
+/// <para>
 /// NOTE: Parquet.Net keeps its Thrift footer reader and writer internal, so they are reached by reflection. The export
 /// tests check every column's type and a time filter in DuckDB, so a Parquet.Net upgrade that changes either side
 /// fails them.

@@ -8,10 +8,12 @@ namespace NpsGrpc.Server.Shutdown;
 /// hand (a batch is committed and acknowledged), reads no further message and ends with UNAVAILABLE and a message on
 /// how the client resumes. New calls are rejected by <see cref="DrainInterceptor"/>.
 /// </summary>
-public sealed partial class ServerDrain(IHostApplicationLifetime lifetime, ILogger<ServerDrain> logger) : IDisposable
+public sealed partial class ServerDrain(IHostApplicationLifetime lifetime, ILogger<ServerDrain> logger)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
+    // Never disposed, because handlers that outlive the host's stop still read the token. Without a timer or a wait
+    // handle, the source holds nothing that the garbage collector does not free.
     private readonly CancellationTokenSource _stopping = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
     private int _openStreams;
     private int _endedStreams;
@@ -24,9 +26,6 @@ public sealed partial class ServerDrain(IHostApplicationLifetime lifetime, ILogg
 
     /// <summary>Cancels <see cref="Stopping"/>, so streams end and new calls are rejected before the host stops any service.</summary>
     public Task BeginStoppingAsync() => _stopping.CancelAsync();
-
-    /// <inheritdoc />
-    public void Dispose() => _stopping.Dispose();
 
     /// <summary>Whether a stream was ended with UNAVAILABLE because the server is stopping.</summary>
     public bool HasEndedStreams => Volatile.Read(ref _endedStreams) > 0;

@@ -14,13 +14,22 @@ namespace NpsGrpc.Server.Shutdown;
 /// service after the application's own, so Kestrel stops first. The wait ends early when the host's shutdown timeout
 /// (<c>Shutdown:DrainTimeout</c>) runs out.
 /// </remarks>
-public sealed class StreamEndGrace(ServerDrain drain, ShutdownOptions options) : IHostedLifecycleService
+public sealed partial class StreamEndGrace(ServerDrain drain, ShutdownOptions options, ILogger<StreamEndGrace> logger) : IHostedLifecycleService
 {
     /// <inheritdoc />
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        // On a host stop, ApplicationStopping comes only after this method, so the streams are stopped here.
-        await drain.BeginStoppingAsync();
+        // On a host stop, ApplicationStopping comes only after this method, so the streams are stopped here. A callback
+        // that throws must not cost the other streams their grace.
+        try
+        {
+            await drain.BeginStoppingAsync();
+        }
+        catch (Exception exception)
+        {
+            LogStopCallbackFailed(logger, exception);
+        }
+
         await drain.WaitForStreamsAsync(cancellationToken);
         if (!drain.HasEndedStreams)
         {
@@ -51,4 +60,7 @@ public sealed class StreamEndGrace(ServerDrain drain, ShutdownOptions options) :
 
     /// <inheritdoc />
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A stop callback failed while the server began to drain its streams")]
+    private static partial void LogStopCallbackFailed(ILogger logger, Exception exception);
 }

@@ -94,7 +94,7 @@ public sealed class ShutdownTests
     {
         await using var database = await TestDatabase.CreateAsync();
         await using var server = await RunningServer.StartAsync(
-            database.ConnectionString, new Dictionary<string, string?> { ["Shutdown:StreamEndGrace"] = "00:00:03" });
+            database.ConnectionString, new Dictionary<string, string?> { ["Shutdown:StreamEndGrace"] = "00:00:05" });
         string surveyId = await server.CreateSurveyAsync("grace");
         using var call = server.Ingest.StreamResponses();
         await call.RequestStream.WriteAsync(Batch(surveyId, "grace-1", Range("g", BatchSize)));
