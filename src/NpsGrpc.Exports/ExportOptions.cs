@@ -12,6 +12,13 @@ public sealed class ExportOptions
     /// <summary>Name of this instance in the run history; the host name and process id when empty.</summary>
     public string InstanceName { get; set; } = "";
 
+    /// <summary>
+    /// Memory, in MiB, that a run which reads every response of its surveys may use to collect the distinct customer
+    /// ids of its fact rows for the customer dimension. Past it, the run reads the ids from the database after the fact
+    /// rows. 0 always reads them from the database.
+    /// </summary>
+    public int CustomerIdMemoryMiB { get; set; } = 256;
+
     /// <summary>Whether the database is migrated; the scheduler waits for it before its first pass.</summary>
     public Func<bool> IsDatabaseReady { get; set; } = () => true;
 }

@@ -91,46 +91,132 @@ public static class DimensionWriter
         RunFiles files, BinaryCopyReader customers, IReadOnlyList<AttributeColumn> attributes, int rowGroupRows,
         CancellationToken cancellationToken)
     {
-        ColumnSpec[] columns =
-        [
-            new ColumnSpec("customer_id", ColumnKind.Text),
-            new ColumnSpec("updated_at", ColumnKind.Timestamp, Nullable: true),
-            .. attributes.Select(a => new ColumnSpec(a.ColumnName, ColumnKind.Text, Nullable: true, Dictionary: true)),
-        ];
-        await using var file = await files.CreateAsync(ExportTables.DimCustomer, null, columns, cancellationToken);
-        var rows = new RowBuffer(columns);
-        var values = new TextCache();
+        var table = await CustomerTable.CreateAsync(files, attributes, rowGroupRows, cancellationToken);
+        await using var file = table.File;
         while (customers.NextRow())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            rows.CopyUtf8(0, customers.ReadBytes(out var id) ? id : throw new InvalidDataException("A customer id is NULL."));
-            rows.SetTimestamp(1, customers.ReadNullableTimestamp());
+            table.StartRow(customers.ReadBytes(out var id) ? id : throw new InvalidDataException("A customer id is NULL."));
+            if (table.EndRow(customers.ReadNullableTimestamp(), customers.ReadText()))
+            {
+                await table.WriteRowGroupAsync(cancellationToken);
+            }
+        }
+
+        return await table.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the customer dimension for the ids of <paramref name="ids"/>: with their data from
+    /// <paramref name="upserted"/>, a COPY opened by <see cref="ExportSource.OpenUpsertedCustomersAsync"/>, and without
+    /// data for the ids that were never upserted. The COPY is read with blocking calls, so call this on a thread of its
+    /// own.
+    /// </summary>
+    public static async Task<StagedFile> WriteCustomersAsync(
+        RunFiles files, CustomerIdSet ids, BinaryCopyReader upserted, IReadOnlyList<AttributeColumn> attributes, int rowGroupRows,
+        CancellationToken cancellationToken)
+    {
+        var table = await CustomerTable.CreateAsync(files, attributes, rowGroupRows, cancellationToken);
+        await using var file = table.File;
+        while (upserted.NextRow())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // The id's bytes are valid only until the next field is read, so the row starts before that.
+            bool listed = ids.TryClaim(upserted.ReadBytes(out var id) ? id : throw new InvalidDataException("A customer id is NULL."));
+            if (listed)
+            {
+                table.StartRow(id);
+            }
+
+            var updated = upserted.ReadNullableTimestamp();
+            string? json = upserted.ReadText();
+            if (listed && table.EndRow(updated, json))
+            {
+                await table.WriteRowGroupAsync(cancellationToken);
+            }
+        }
+
+        foreach (var id in ids.Unclaimed())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            table.StartRow(id.Span);
+            if (table.EndRow(null, null))
+            {
+                await table.WriteRowGroupAsync(cancellationToken);
+            }
+        }
+
+        return await table.CompleteAsync(cancellationToken);
+    }
+
+    // The customer dimension's file and its current row group.
+    private sealed class CustomerTable
+    {
+        private readonly RowBuffer _rows;
+        private readonly TextCache _values = new();
+        private readonly IReadOnlyList<AttributeColumn> _attributes;
+        private readonly int _rowGroupRows;
+
+        private CustomerTable(PartFileWriter file, ColumnSpec[] columns, IReadOnlyList<AttributeColumn> attributes, int rowGroupRows)
+        {
+            File = file;
+            _rows = new RowBuffer(columns);
+            _attributes = attributes;
+            _rowGroupRows = rowGroupRows;
+        }
+
+        public PartFileWriter File { get; }
+
+        public static async Task<CustomerTable> CreateAsync(
+            RunFiles files, IReadOnlyList<AttributeColumn> attributes, int rowGroupRows, CancellationToken cancellationToken)
+        {
+            ColumnSpec[] columns =
+            [
+                new ColumnSpec("customer_id", ColumnKind.Text),
+                new ColumnSpec("updated_at", ColumnKind.Timestamp, Nullable: true),
+                .. attributes.Select(a => new ColumnSpec(a.ColumnName, ColumnKind.Text, Nullable: true, Dictionary: true)),
+            ];
+            var file = await files.CreateAsync(ExportTables.DimCustomer, null, columns, cancellationToken);
+            return new CustomerTable(file, columns, attributes, rowGroupRows);
+        }
+
+        // Starts a row with a copy of the id.
+        public void StartRow(ReadOnlySpan<byte> id) => _rows.CopyUtf8(0, id);
+
+        // Completes the row that StartRow began and returns whether the row group is full.
+        public bool EndRow(DateTime? updated, string? json)
+        {
+            _rows.SetTimestamp(1, updated);
 
             // Most customers have no attributes, so the JSON object is parsed only for those that have some.
-            var customerAttributes = customers.ReadText() is { } json
-                ? JsonSerializer.Deserialize<Dictionary<string, string>>(json)!
-                : null;
-            for (int i = 0; i < attributes.Count; i++)
+            var customerAttributes = json is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(json)!;
+            for (int i = 0; i < _attributes.Count; i++)
             {
-                string? value = customerAttributes?.GetValueOrDefault(attributes[i].AttributeKey);
-                rows.SetText(2 + i, value is null ? null : values.Get(value));
+                string? value = customerAttributes?.GetValueOrDefault(_attributes[i].AttributeKey);
+                _rows.SetText(2 + i, value is null ? null : _values.Get(value));
             }
 
-            rows.EndRow();
-            if (rows.Count >= rowGroupRows || rows.TextLength >= FactTableWriter.RowGroupTextLimit)
-            {
-                await file.WriteRowGroupAsync(rows, cancellationToken);
-                rows.Clear();
-            }
+            _rows.EndRow();
+            return _rows.Count >= _rowGroupRows || _rows.TextLength >= FactTableWriter.RowGroupTextLimit;
         }
 
-        if (rows.Count > 0 || file.Rows == 0)
+        public async Task WriteRowGroupAsync(CancellationToken cancellationToken)
         {
-            await file.WriteRowGroupAsync(rows, cancellationToken);
+            await File.WriteRowGroupAsync(_rows, cancellationToken);
+            _rows.Clear();
         }
 
-        rows.Release();
-        return await file.CompleteAsync();
+        // Writes the last row group, or an empty one for a table without rows, and finishes the file.
+        public async Task<StagedFile> CompleteAsync(CancellationToken cancellationToken)
+        {
+            if (_rows.Count > 0 || File.Rows == 0)
+            {
+                await File.WriteRowGroupAsync(_rows, cancellationToken);
+            }
+
+            _rows.Release();
+            return await File.CompleteAsync();
+        }
     }
 
     /// <summary>Writes the daily NPS table, every date of <paramref name="counts"/>, as one file.</summary>

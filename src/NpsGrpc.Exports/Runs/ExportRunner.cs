@@ -23,6 +23,7 @@ public sealed partial class ExportRunner(
     IExportDestinationProvider destinations,
     TimeProvider time,
     ExportTelemetry telemetry,
+    ExportOptions options,
     ILogger<ExportRunner> logger)
 {
     /// <summary>
@@ -160,14 +161,18 @@ public sealed partial class ExportRunner(
         var factColumns = AttributeColumns.Extend(Recorded(recorded, ExportTables.FactResponse), keys);
         var files = new RunFiles(destination, run.RunId, run.Attempts);
 
-        // The customer dimension needs its own scan of the responses, so it runs beside the fact rows, on its own
-        // connection and thread, while the fact writer keeps the .NET side busy.
+        // A run that reads every response of its surveys collects the customer ids from its fact rows, which saves a
+        // scan of the responses' customer index. Other runs scan it beside the fact rows, on their own connection and
+        // thread, while the fact writer keeps the .NET side busy.
         var customerColumns = AttributeColumns.Extend(
             Recorded(recorded, ExportTables.DimCustomer), await source.CustomerAttributeKeysAsync(cancellationToken));
+        var customerIds = selection.CoversAllRows && options.CustomerIdMemoryMiB > 0
+            ? new CustomerIdSet(options.CustomerIdMemoryMiB * 1024L * 1024L)
+            : null;
         using var stopCustomers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var customerTask = WriteCustomersAsync(files, target, customerColumns, stopCustomers.Token);
+        var customerTask = customerIds is null ? WriteCustomersAsync(files, target, customerColumns, stopCustomers.Token) : null;
 
-        var fact = new FactTableWriter(files, factColumns, target.SegmentKeys, target.RowGroupRows, zone);
+        var fact = new FactTableWriter(files, factColumns, target.SegmentKeys, target.RowGroupRows, zone, customerIds);
         IReadOnlyList<StagedFile> factFiles;
         try
         {
@@ -178,7 +183,10 @@ public sealed partial class ExportRunner(
             await stopCustomers.CancelAsync();
             try
             {
-                await customerTask;
+                if (customerTask is not null)
+                {
+                    await customerTask;
+                }
             }
             catch (Exception)
             {
@@ -200,7 +208,7 @@ public sealed partial class ExportRunner(
         var segmentColumns = target.SegmentKeys.Select(k => factColumns.First(c => c.AttributeKey == k)).ToList();
         var dailyFile = await DimensionWriter.WriteDailyAsync(files, daily, segmentColumns, target.ConfidenceLevel, cancellationToken);
 
-        var customerFile = await customerTask;
+        var customerFile = await (customerTask ?? WriteCollectedCustomersAsync(files, target, customerIds!, customerColumns, cancellationToken));
         var surveyFile = await DimensionWriter.WriteSurveysAsync(
             files, await source.SurveysAsync(target.SurveyIds, cancellationToken), cancellationToken);
 
@@ -237,6 +245,40 @@ public sealed partial class ExportRunner(
             fact.RowsWritten);
         LogWritten(run.RunId, target.TargetId, fact.RowsWritten, all.Count);
         return (all, commit);
+    }
+
+    // Writes the customer dimension from the ids the fact rows gave, or from a scan when the set overflowed.
+    private async Task<StagedFile> WriteCollectedCustomersAsync(
+        RunFiles files, ExportTargetRecord target, CustomerIdSet ids, IReadOnlyList<AttributeColumn> columns, CancellationToken cancellationToken)
+    {
+        if (ids.Overflowed)
+        {
+            LogCustomerIdsOverflowed(target.TargetId, options.CustomerIdMemoryMiB);
+            return await WriteCustomersAsync(files, target, columns, cancellationToken);
+        }
+
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var customers = await ExportSource.OpenUpsertedCustomersAsync(connection, cancellationToken);
+            using var cancelCopy = StatementCancellation.CancelOn(dataSource, connection, cancellationToken);
+            try
+            {
+                return await Task.Factory.StartNew(
+                    () => DimensionWriter.WriteCustomersAsync(files, ids, customers, columns, target.RowGroupRows, cancellationToken).GetAwaiter().GetResult(),
+                    cancellationToken,
+                    TaskCreationOptions.LongRunning,
+                    TaskScheduler.Default);
+            }
+            catch (Exception exception) when (StatementCancellation.IsCancelledBy(exception, cancellationToken))
+            {
+                throw new OperationCanceledException("The customer COPY was cancelled.", exception, cancellationToken);
+            }
+        }
+        finally
+        {
+            ids.Release();
+        }
     }
 
     private async Task<StagedFile> WriteCustomersAsync(
@@ -363,6 +405,10 @@ public sealed partial class ExportRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete {Path}, superseded in export target {TargetId}; the next run tries again")]
     private partial void LogDeleteFailed(Exception exception, string path, string targetId);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Export target {TargetId} has more customers than Exports:CustomerIdMemoryMiB ({LimitMiB}) holds; reading them from the database")]
+    private partial void LogCustomerIdsOverflowed(string targetId, int limitMiB);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove the files of export run {RunId}")]
     private partial void LogCleanupFailed(Exception exception, long runId);

@@ -51,6 +51,7 @@ public sealed class FactTableWriter
     private readonly int _rowGroupRows;
     private readonly LocalDates _dates;
     private readonly ColumnSpec[] _columns;
+    private readonly CustomerIdSet? _customerIds;
 
     /// <summary>Prepares a writer.</summary>
     /// <param name="files">The run's files.</param>
@@ -58,10 +59,13 @@ public sealed class FactTableWriter
     /// <param name="segmentKeys">Keys among <paramref name="attributes"/> whose values split the daily counts.</param>
     /// <param name="rowGroupRows">Rows per row group.</param>
     /// <param name="zone">Time zone of the partition dates.</param>
+    /// <param name="customerIds">A set that collects the rows' customer ids, or null.</param>
     public FactTableWriter(
-        RunFiles files, IReadOnlyList<AttributeColumn> attributes, IReadOnlyList<string> segmentKeys, int rowGroupRows, TimeZoneInfo zone)
+        RunFiles files, IReadOnlyList<AttributeColumn> attributes, IReadOnlyList<string> segmentKeys, int rowGroupRows, TimeZoneInfo zone,
+        CustomerIdSet? customerIds = null)
     {
         _files = files;
+        _customerIds = customerIds;
         _attributes = attributes;
         _segmentPositions = segmentKeys.Select(k => attributes.ToList().FindIndex(a => a.AttributeKey == k)).ToArray();
         if (_segmentPositions.Any(p => p < 0))
@@ -183,7 +187,9 @@ public sealed class FactTableWriter
                 // made per value. Survey ids and attribute values repeat, so they are shared strings.
                 long textBefore = rows.TextLength;
                 rows.CopyUtf8(ResponseId, RequiredBytes(copy, "response_id"));
-                rows.CopyUtf8(CustomerId, RequiredBytes(copy, "customer_id"));
+                var customerId = RequiredBytes(copy, "customer_id");
+                rows.CopyUtf8(CustomerId, customerId);
+                _customerIds?.Add(customerId);
                 if (copy.ReadBytes(out var comment))
                 {
                     rows.CopyUtf8(Comment, comment);

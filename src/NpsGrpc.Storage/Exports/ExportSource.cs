@@ -11,7 +11,14 @@ namespace NpsGrpc.Storage.Exports;
 /// <param name="HighMark">Rows with a load sequence at or below this.</param>
 /// <param name="From">For restatements, the first instant, inclusive.</param>
 /// <param name="To">For restatements, the last instant, exclusive.</param>
-public sealed record ResponseSelection(IReadOnlyList<string> SurveyIds, long LowMark, long HighMark, DateTime? From = null, DateTime? To = null);
+public sealed record ResponseSelection(IReadOnlyList<string> SurveyIds, long LowMark, long HighMark, DateTime? From = null, DateTime? To = null)
+{
+    /// <summary>
+    /// Whether the selection reads every response of its surveys up to <see cref="HighMark"/>: no instant range, and a
+    /// low mark below 0, the smallest load sequence (rows stored before exports existed have 0).
+    /// </summary>
+    public bool CoversAllRows => LowMark < 0 && From is null && To is null;
+}
 
 /// <summary>A survey as the survey dimension shows it.</summary>
 /// <param name="SurveyId">Id.</param>
@@ -100,38 +107,67 @@ public sealed class ExportSource(NpgsqlDataSource dataSource)
     public static async Task<BinaryCopyReader> OpenCustomersAsync(
         NpgsqlConnection connection, IReadOnlyList<string> surveyIds, CancellationToken cancellationToken)
     {
-        await using (var begin = new NpgsqlCommand("BEGIN", connection))
-        {
-            await begin.ExecuteNonQueryAsync(cancellationToken);
-        }
-
         // Hashing millions of customer ids and joining their attributes spills to disk with the default work_mem,
         // which tripled the time. For one survey the index returns the ids in order, so grouping them needs no hash.
         // With the larger work_mem the planner picked the hash anyway, which took 3.2 s instead of 1.1 s.
-        string settings = surveyIds.Count == 1
-            ? "SET LOCAL work_mem = '256MB'; SET LOCAL enable_hashagg = off"
-            : "SET LOCAL work_mem = '256MB'";
-        await using (var memory = new NpgsqlCommand(settings, connection))
-        {
-            await memory.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await BeginWithSettingsAsync(
+            connection,
+            surveyIds.Count == 1 ? "SET LOCAL work_mem = '256MB'; SET LOCAL enable_hashagg = off" : "SET LOCAL work_mem = '256MB'",
+            cancellationToken);
 
         // Attributes are grouped once per customer that has any, then hash-joined, instead of a subquery per id.
         var copy = await connection.BeginRawBinaryCopyAsync(
             $"""
             COPY (
                 WITH ids AS (SELECT customer_id FROM responses r WHERE {SurveyCondition(surveyIds)} GROUP BY customer_id),
-                     attributes AS (
-                         SELECT customer_id, jsonb_object_agg(key, joined)::text AS attributes
-                         FROM (SELECT customer_id, key, string_agg(value, '{ValueSeparator}' ORDER BY value COLLATE "C") AS joined
-                               FROM customer_attributes GROUP BY customer_id, key) a
-                         GROUP BY customer_id)
+                     {AttributesByCustomer}
                 SELECT i.customer_id, c.update_time, a.attributes
                 FROM ids i LEFT JOIN customers c USING (customer_id) LEFT JOIN attributes a USING (customer_id)
             ) TO STDOUT (FORMAT BINARY)
             """, cancellationToken);
         copy.ReadTimeout = 0;
         return new BinaryCopyReader(copy);
+    }
+
+    /// <summary>
+    /// Starts, on <paramref name="connection"/>, a binary COPY of every customer that was upserted, of any survey, with
+    /// the columns of <see cref="OpenCustomersAsync"/>. A run that collected its customer ids from its fact rows reads
+    /// the customers' data from here and keeps the rows of its own ids. The COPY runs in a transaction that stays open
+    /// until the connection is closed.
+    /// </summary>
+    public static async Task<BinaryCopyReader> OpenUpsertedCustomersAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await BeginWithSettingsAsync(connection, "SET LOCAL work_mem = '256MB'", cancellationToken);
+        var copy = await connection.BeginRawBinaryCopyAsync(
+            $"""
+            COPY (
+                WITH {AttributesByCustomer}
+                SELECT c.customer_id, c.update_time, a.attributes FROM customers c LEFT JOIN attributes a USING (customer_id)
+            ) TO STDOUT (FORMAT BINARY)
+            """, cancellationToken);
+        copy.ReadTimeout = 0;
+        return new BinaryCopyReader(copy);
+    }
+
+    // Each customer's attributes as one JSON object of key to values, sorted and joined.
+    private const string AttributesByCustomer =
+        $"""
+        attributes AS (
+                         SELECT customer_id, jsonb_object_agg(key, joined)::text AS attributes
+                         FROM (SELECT customer_id, key, string_agg(value, '{ValueSeparator}' ORDER BY value COLLATE "C") AS joined
+                               FROM customer_attributes GROUP BY customer_id, key) a
+                         GROUP BY customer_id)
+        """;
+
+    private static async Task BeginWithSettingsAsync(NpgsqlConnection connection, string settings, CancellationToken cancellationToken)
+    {
+        await using (var begin = new NpgsqlCommand("BEGIN", connection))
+        {
+            await begin.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var set = new NpgsqlCommand(settings, connection);
+        await set.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>The surveys of <paramref name="surveyIds"/>, or every survey when empty, ordered by id.</summary>
