@@ -54,12 +54,13 @@ public sealed class CustomerDimensionTests : IAsyncLifetime
     [Fact]
     public async Task CollectedIdsOverLimit_ReadFromDatabase()
     {
-        // 1 MiB has room for about 13,000 ids of this length, so the first run gives up on its set and scans instead.
-        const int Customers = 20_000;
-        await using var server = await RunningServer.StartAsync(ConnectionString, Settings(customerIdMemoryMiB: 1));
+        // With 2 MiB, the set's slots must double past 45,875 ids and would pass the limit, so the first run gives up on
+        // its set in the middle of the fact rows and scans instead.
+        const int Customers = 50_000;
+        await using var server = await RunningServer.StartAsync(ConnectionString, Settings(customerIdMemoryMiB: 2));
         string surveyId = await server.CreateSurveyAsync("dimlimit");
         string destination = ExportKit.NewDestination();
-        var responses = Enumerable.Range(0, 2 * Customers)
+        var responses = Enumerable.Range(0, Customers + 1000)
             .Select(i => ExportKit.Response($"o{i}", i % 11, Start.AddSeconds(i), $"many-{i % Customers}"))
             .ToList();
         await ExportKit.IngestAsync(server, surveyId, responses);

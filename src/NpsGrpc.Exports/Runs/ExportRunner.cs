@@ -167,7 +167,7 @@ public sealed partial class ExportRunner(
         var customerColumns = AttributeColumns.Extend(
             Recorded(recorded, ExportTables.DimCustomer), await source.CustomerAttributeKeysAsync(cancellationToken));
         var customerIds = selection.CoversAllRows && options.CustomerIdMemoryMiB > 0
-            ? new CustomerIdSet(options.CustomerIdMemoryMiB * 1024L * 1024L)
+            ? new CustomerIdSet(Math.Min(options.CustomerIdMemoryMiB, 1024) * 1024L * 1024L)
             : null;
         using var stopCustomers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var customerTask = customerIds is null ? WriteCustomersAsync(files, target, customerColumns, stopCustomers.Token) : null;
