@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace NpsGrpc.Exports.Parquet;
@@ -12,7 +14,7 @@ namespace NpsGrpc.Exports.Parquet;
 /// <param name="Max">Largest value.</param>
 internal sealed record TextBounds(int RowGroup, int Column, byte[]? Min, byte[]? Max)
 {
-    // Distinct string slices remembered per chunk, so a value repeated from a cache is compared once.
+    // Strings remembered per chunk, by identity, so a value repeated from a cache is compared about once. A power of 2.
     private const int RememberedStrings = 16;
 
     /// <summary>Computes the bounds of UTF-8 values.</summary>
@@ -65,11 +67,11 @@ internal sealed record TextBounds(int RowGroup, int Column, byte[]? Min, byte[]?
     /// </summary>
     public static TextBounds Of(int rowGroup, int column, ReadOnlySpan<ReadOnlyMemory<char>?> values)
     {
-        var remembered = new List<ReadOnlyMemory<char>>(RememberedStrings);
+        var seen = new string?[RememberedStrings];
         ReadOnlyMemory<char>? min = null, max = null;
         foreach (var value in values)
         {
-            if (value is not { } text || Remembered(remembered, text))
+            if (value is not { } text || SeenBefore(seen, text))
             {
                 continue;
             }
@@ -82,11 +84,6 @@ internal sealed record TextBounds(int RowGroup, int Column, byte[]? Min, byte[]?
             if (max is null || CompareCodePoints(text.Span, max.Value.Span) > 0)
             {
                 max = text;
-            }
-
-            if (remembered.Count < RememberedStrings)
-            {
-                remembered.Add(text);
             }
         }
 
@@ -96,11 +93,11 @@ internal sealed record TextBounds(int RowGroup, int Column, byte[]? Min, byte[]?
     /// <summary>Computes the bounds of strings in code point order, as the overload for nullable values does.</summary>
     public static TextBounds Of(int rowGroup, int column, ReadOnlySpan<ReadOnlyMemory<char>> values)
     {
-        var remembered = new List<ReadOnlyMemory<char>>(RememberedStrings);
+        var seen = new string?[RememberedStrings];
         ReadOnlyMemory<char>? min = null, max = null;
         foreach (var text in values)
         {
-            if (Remembered(remembered, text))
+            if (SeenBefore(seen, text))
             {
                 continue;
             }
@@ -113,11 +110,6 @@ internal sealed record TextBounds(int RowGroup, int Column, byte[]? Min, byte[]?
             if (max is null || CompareCodePoints(text.Span, max.Value.Span) > 0)
             {
                 max = text;
-            }
-
-            if (remembered.Count < RememberedStrings)
-            {
-                remembered.Add(text);
             }
         }
 
@@ -153,18 +145,22 @@ internal sealed record TextBounds(int RowGroup, int Column, byte[]? Min, byte[]?
         return c;
     }
 
-    // Whether the slice is one already compared. ReadOnlyMemory equality compares the underlying string and range,
-    // not the text, so a cached string is recognised in a few instructions.
-    private static bool Remembered(List<ReadOnlyMemory<char>> remembered, ReadOnlyMemory<char> text)
+    // Whether the value is a whole string already met in this chunk, and records it if not. A string takes the slot of
+    // its identity hash, which the runtime keeps in the object, so no text is read. A collision only costs a compare.
+    private static bool SeenBefore(string?[] seen, ReadOnlyMemory<char> text)
     {
-        foreach (var seen in remembered)
+        if (!MemoryMarshal.TryGetString(text, out string? whole, out int start, out int length) || start != 0 || length != whole.Length)
         {
-            if (seen.Equals(text))
-            {
-                return true;
-            }
+            return false;
         }
 
+        int slot = RuntimeHelpers.GetHashCode(whole) & (RememberedStrings - 1);
+        if (ReferenceEquals(seen[slot], whole))
+        {
+            return true;
+        }
+
+        seen[slot] = whole;
         return false;
     }
 
