@@ -180,6 +180,7 @@ public sealed partial class ExportRunner(
         }
         catch
         {
+            customerIds?.Release();
             await stopCustomers.CancelAsync();
             try
             {
