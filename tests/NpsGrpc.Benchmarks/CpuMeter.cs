@@ -9,7 +9,11 @@ namespace NpsGrpc.Benchmarks;
 /// <param name="Children">Child processes of this process that ended, such as psql.</param>
 /// <param name="PostgreSql">The PostgreSQL postmaster and all its processes, or NaN when /proc is unreadable.</param>
 /// <param name="Machine">All processes on the machine (busy time in /proc/stat), or NaN when unreadable.</param>
-public readonly record struct CpuTime(double Process, double Children, double PostgreSql, double Machine)
+/// <param name="Steal">
+/// Time the virtual machine's host gave to other guests while this one had work (steal in /proc/stat), or NaN when
+/// unreadable. It is not part of <paramref name="Machine"/>.
+/// </param>
+public readonly record struct CpuTime(double Process, double Children, double PostgreSql, double Machine, double Steal = 0)
 {
     /// <summary>CPU time of processes that are not part of the benchmark, such as a concurrent build.</summary>
     public double Other => Machine - Process - Children - PostgreSql;
@@ -19,7 +23,8 @@ public readonly record struct CpuTime(double Process, double Children, double Po
         after.Process - before.Process,
         after.Children - before.Children,
         after.PostgreSql - before.PostgreSql,
-        after.Machine - before.Machine);
+        after.Machine - before.Machine,
+        after.Steal - before.Steal);
 }
 
 /// <summary>
@@ -41,26 +46,26 @@ public sealed class CpuMeter(int postmasterProcessId)
     {
         using var self = Process.GetCurrentProcess();
         double children = ReadStat(Environment.ProcessId) is { } own ? Seconds(own.ChildrenTicks) : double.NaN;
-        return new CpuTime(
-            self.TotalProcessorTime.TotalSeconds, children, ReadPostgreSqlSeconds(), ReadMachineSeconds());
+        (double machine, double steal) = ReadMachineSeconds();
+        return new CpuTime(self.TotalProcessorTime.TotalSeconds, children, ReadPostgreSqlSeconds(), machine, steal);
     }
 
     /// <summary>
-    /// Sums the busy fields of the first line of /proc/stat: user, nice, system, irq, softirq and steal. Guest time is
-    /// already part of user time.
+    /// Reads the first line of /proc/stat: the sum of the busy fields user, nice, system, irq and softirq (guest time
+    /// is already part of user time), and steal apart. Steal is CPU the host withheld, not work of this machine.
     /// </summary>
-    private static double ReadMachineSeconds()
+    private static (double Machine, double Steal) ReadMachineSeconds()
     {
         string? line = File.Exists("/proc/stat") ? File.ReadLines("/proc/stat").FirstOrDefault() : null;
         if (line is null || !line.StartsWith("cpu ", StringComparison.Ordinal))
         {
-            return double.NaN;
+            return (double.NaN, double.NaN);
         }
 
         long[] fields = line[4..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Select(field => long.Parse(field, CultureInfo.InvariantCulture))
             .ToArray();
-        return Seconds(fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7]);
+        return (Seconds(fields[0] + fields[1] + fields[2] + fields[5] + fields[6]), Seconds(fields[7]));
     }
 
     private double ReadPostgreSqlSeconds()

@@ -33,7 +33,14 @@ public static class ExportCommand
             Description = "Export again from a database that an earlier run kept with --keep-database, without loading " +
                 "one. Its only survey must hold --rows responses. The database is kept.",
         };
+        var rounds = new Option<int>("--rounds")
+        {
+            Description = "Time this many pairs of an export run and a psql read-out, one after the other, and judge the " +
+                "target on the median ratio. The host's load changes both times from minute to minute.",
+            DefaultValueFactory = _ => 1,
+        };
         BenchmarkOptions.RequirePositive(rows);
+        BenchmarkOptions.RequirePositive(rounds);
         commentBytes.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() < 0)
@@ -46,7 +53,7 @@ public static class ExportCommand
             "export",
             "Load responses into a fresh database and time a Parquet export run against psql \\copy and DuckDB.")
         {
-            rows, commentBytes, seed, keepDatabase, database,
+            rows, commentBytes, seed, keepDatabase, database, rounds,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -55,7 +62,8 @@ public static class ExportCommand
                 parseResult.GetValue(commentBytes),
                 parseResult.GetValue(seed),
                 parseResult.GetValue(keepDatabase),
-                parseResult.GetValue(database));
+                parseResult.GetValue(database),
+                parseResult.GetValue(rounds));
             try
             {
                 await new ExportBenchmark(settings, Console.Out).RunAsync(cancellationToken);

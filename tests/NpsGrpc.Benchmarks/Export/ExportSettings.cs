@@ -11,7 +11,11 @@ namespace NpsGrpc.Benchmarks.Export;
 /// <param name="ExistingDatabase">
 /// A database that an earlier run kept, to export again without loading, or null to create and load a new one.
 /// </param>
-public sealed record ExportSettings(int Rows, int CommentBytes, int Seed, bool KeepDatabase, string? ExistingDatabase = null)
+/// <param name="Rounds">
+/// Pairs of an export run and a timed psql read-out, one after the other. The target is judged on the median ratio.
+/// </param>
+public sealed record ExportSettings(
+    int Rows, int CommentBytes, int Seed, bool KeepDatabase, string? ExistingDatabase = null, int Rounds = 1)
 {
     /// <summary>Responses per COPY batch of the load, each with its own load sequence value, as ingest batches have.</summary>
     public const int BatchSize = 5000;
