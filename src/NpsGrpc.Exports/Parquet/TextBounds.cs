@@ -71,19 +71,9 @@ internal sealed record TextBounds(int RowGroup, int Column, byte[]? Min, byte[]?
         ReadOnlyMemory<char>? min = null, max = null;
         foreach (var value in values)
         {
-            if (value is not { } text || SeenBefore(seen, text))
+            if (value is { } text)
             {
-                continue;
-            }
-
-            if (min is null || CompareCodePoints(text.Span, min.Value.Span) < 0)
-            {
-                min = text;
-            }
-
-            if (max is null || CompareCodePoints(text.Span, max.Value.Span) > 0)
-            {
-                max = text;
+                Include(text, seen, ref min, ref max);
             }
         }
 
@@ -97,20 +87,7 @@ internal sealed record TextBounds(int RowGroup, int Column, byte[]? Min, byte[]?
         ReadOnlyMemory<char>? min = null, max = null;
         foreach (var text in values)
         {
-            if (SeenBefore(seen, text))
-            {
-                continue;
-            }
-
-            if (min is null || CompareCodePoints(text.Span, min.Value.Span) < 0)
-            {
-                min = text;
-            }
-
-            if (max is null || CompareCodePoints(text.Span, max.Value.Span) > 0)
-            {
-                max = text;
-            }
+            Include(text, seen, ref min, ref max);
         }
 
         return new TextBounds(rowGroup, column, Utf8(min), Utf8(max));
@@ -143,6 +120,25 @@ internal sealed record TextBounds(int RowGroup, int Column, byte[]? Min, byte[]?
         }
 
         return c;
+    }
+
+    // Widens the bounds to include text, unless the same string was met before in this chunk.
+    private static void Include(ReadOnlyMemory<char> text, string?[] seen, ref ReadOnlyMemory<char>? min, ref ReadOnlyMemory<char>? max)
+    {
+        if (SeenBefore(seen, text))
+        {
+            return;
+        }
+
+        if (min is null || CompareCodePoints(text.Span, min.Value.Span) < 0)
+        {
+            min = text;
+        }
+
+        if (max is null || CompareCodePoints(text.Span, max.Value.Span) > 0)
+        {
+            max = text;
+        }
     }
 
     // Whether the value is a whole string already met in this chunk, and records it if not. A string takes the slot of

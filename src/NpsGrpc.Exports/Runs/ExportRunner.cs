@@ -260,21 +260,10 @@ public sealed partial class ExportRunner(
 
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var customers = await ExportSource.OpenUpsertedCustomersAsync(connection, cancellationToken);
-            using var cancelCopy = StatementCancellation.CancelOn(dataSource, connection, cancellationToken);
-            try
-            {
-                return await Task.Factory.StartNew(
-                    () => DimensionWriter.WriteCustomersAsync(files, ids, customers, columns, target.RowGroupRows, cancellationToken).GetAwaiter().GetResult(),
-                    cancellationToken,
-                    TaskCreationOptions.LongRunning,
-                    TaskScheduler.Default);
-            }
-            catch (Exception exception) when (StatementCancellation.IsCancelledBy(exception, cancellationToken))
-            {
-                throw new OperationCanceledException("The customer COPY was cancelled.", exception, cancellationToken);
-            }
+            return await WriteCustomerCopyAsync(
+                connection => ExportSource.OpenUpsertedCustomersAsync(connection, cancellationToken),
+                customers => DimensionWriter.WriteCustomersAsync(files, ids, customers, columns, target.RowGroupRows, cancellationToken),
+                cancellationToken);
         }
         finally
         {
@@ -282,16 +271,25 @@ public sealed partial class ExportRunner(
         }
     }
 
-    private async Task<StagedFile> WriteCustomersAsync(
-        RunFiles files, ExportTargetRecord target, IReadOnlyList<AttributeColumn> columns, CancellationToken cancellationToken)
+    private Task<StagedFile> WriteCustomersAsync(
+        RunFiles files, ExportTargetRecord target, IReadOnlyList<AttributeColumn> columns, CancellationToken cancellationToken) =>
+        WriteCustomerCopyAsync(
+            connection => ExportSource.OpenCustomersAsync(connection, target.SurveyIds, cancellationToken),
+            customers => DimensionWriter.WriteCustomersAsync(files, customers, columns, target.RowGroupRows, cancellationToken),
+            cancellationToken);
+
+    // Opens a customer COPY on a connection of its own and writes the dimension from it on a thread of its own, because
+    // the COPY is read with blocking calls. Cancellation also cancels the COPY's statement.
+    private async Task<StagedFile> WriteCustomerCopyAsync(
+        Func<NpgsqlConnection, Task<BinaryCopyReader>> open, Func<BinaryCopyReader, Task<StagedFile>> write, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var customers = await ExportSource.OpenCustomersAsync(connection, target.SurveyIds, cancellationToken);
+        await using var customers = await open(connection);
         using var cancelCopy = StatementCancellation.CancelOn(dataSource, connection, cancellationToken);
         try
         {
             return await Task.Factory.StartNew(
-                () => DimensionWriter.WriteCustomersAsync(files, customers, columns, target.RowGroupRows, cancellationToken).GetAwaiter().GetResult(),
+                () => write(customers).GetAwaiter().GetResult(),
                 cancellationToken,
                 TaskCreationOptions.LongRunning,
                 TaskScheduler.Default);
