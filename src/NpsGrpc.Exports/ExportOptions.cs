@@ -15,7 +15,7 @@ public sealed class ExportOptions
     /// <summary>
     /// Memory, in MiB, that a run which reads every response of its surveys may use to collect the distinct customer
     /// ids of its fact rows for the customer dimension. Past it, the run reads the ids from the database after the fact
-    /// rows. 0 always reads them from the database, and values above 1024 count as 1024.
+    /// rows. 0 or less always reads them from the database, and values above 1024 count as 1024.
     /// </summary>
     public int CustomerIdMemoryMiB { get; set; } = 256;
 

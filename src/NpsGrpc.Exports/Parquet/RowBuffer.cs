@@ -189,7 +189,7 @@ public sealed class RowBuffer
     }
 
     private string Required(int column, string? value) =>
-        value ?? throw new ArgumentNullException(nameof(value), $"The column {Columns[column].Name} is not nullable.");
+        value ?? throw new ArgumentNullException(nameof(value), $"A null value is invalid for column {Columns[column].Name}, which is not nullable.");
 
     private Memory<byte> Encode(string value)
     {

@@ -13,7 +13,7 @@ public sealed partial class ServerDrain(IHostApplicationLifetime lifetime, ILogg
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
     // Never disposed, because handlers that outlive the host's stop still read the token. Without a timer or a wait
-    // handle, the source holds nothing that the garbage collector does not free.
+    // handle, the source keeps nothing that the garbage collector does not free.
     private readonly CancellationTokenSource _stopping = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
     private int _openStreams;
     private int _endedStreams;
