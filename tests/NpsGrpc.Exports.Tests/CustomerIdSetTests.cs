@@ -29,6 +29,37 @@ public sealed class CustomerIdSetTests
     }
 
     [Fact]
+    public void IdsAroundSlotLength_KeptApart()
+    {
+        // Ids of 0 to 20 bytes cross the length that fits in a slot. Trailing zero bytes and bytes with the high bit set
+        // must not make two ids equal, nor an id equal to a tag.
+        var ids = new List<byte[]>();
+        for (int length = 0; length <= 20; length++)
+        {
+            ids.Add(Enumerable.Repeat((byte)'a', length).ToArray());
+            ids.Add(Enumerable.Repeat((byte)0, length).ToArray());
+            ids.Add(Enumerable.Repeat((byte)0xFF, length).ToArray());
+            ids.Add([.. Enumerable.Repeat((byte)'a', length), 0]);
+            ids.Add([0x80, .. Enumerable.Repeat((byte)0x7F, length)]);
+        }
+
+        var distinct = ids.Select(Convert.ToHexString).Distinct().ToList();
+        var set = new CustomerIdSet(256L * 1024 * 1024);
+        foreach (var id in ids.Concat(ids))
+        {
+            set.Add(id);
+        }
+
+        Assert.Equal(distinct.Count, set.Count);
+        Assert.True(set.TryClaim([0x80, 0x7F]));
+        Assert.False(set.TryClaim([0x80, 0x7F]));
+        Assert.True(set.TryClaim(new byte[16]));
+        Assert.False(set.TryClaim(new byte[21]));
+        var unclaimed = set.Unclaimed().Select(id => Convert.ToHexString(id.Span)).ToList();
+        Assert.Equal(distinct.Except([Convert.ToHexString([0x80, 0x7F]), Convert.ToHexString(new byte[16])]).Order(), unclaimed.Order());
+    }
+
+    [Fact]
     public void PastMemoryLimit_Overflows()
     {
         var set = new CustomerIdSet(2L * 1024 * 1024);
