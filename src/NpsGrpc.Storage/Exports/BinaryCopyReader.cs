@@ -206,8 +206,27 @@ public sealed class BinaryCopyReader : IAsyncDisposable
     private static ReadOnlySpan<byte> Sized(ReadOnlySpan<byte> bytes, int size) =>
         bytes.Length == size ? bytes : throw new InvalidDataException($"A field of {size} bytes has {bytes.Length}.");
 
-    // The next field's bytes, valid until the next read; false for NULL.
+    // Returns false for NULL, or the next field's bytes, valid until the next read. A field that lies whole in the
+    // buffer, the common case, takes one bounds check. Other fields go through NextFieldFilling, which fills the buffer.
     private bool NextField(out ReadOnlySpan<byte> bytes)
+    {
+        int available = _end - _position;
+        if (_fieldsLeft > 0 && available >= 4)
+        {
+            int length = BinaryPrimitives.ReadInt32BigEndian(_buffer.AsSpan(_position));
+            if ((uint)length <= (uint)(available - 4))
+            {
+                _fieldsLeft--;
+                bytes = _buffer.AsSpan(_position + 4, length);
+                _position += 4 + length;
+                return true;
+            }
+        }
+
+        return NextFieldFilling(out bytes);
+    }
+
+    private bool NextFieldFilling(out ReadOnlySpan<byte> bytes)
     {
         if (_fieldsLeft == 0)
         {
@@ -233,12 +252,15 @@ public sealed class BinaryCopyReader : IAsyncDisposable
     // Makes at least count unread bytes available in the buffer, growing it for a field larger than the buffer.
     private void Ensure(int count)
     {
-        int available = _end - _position;
-        if (available >= count)
+        if (_end - _position < count)
         {
-            return;
+            Fill(count);
         }
+    }
 
+    private void Fill(int count)
+    {
+        int available = _end - _position;
         if (count > _buffer.Length)
         {
             var larger = new byte[Math.Max(count, _buffer.Length * 2)];
