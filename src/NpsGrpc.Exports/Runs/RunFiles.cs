@@ -21,7 +21,11 @@ public sealed class RunFiles(IExportDestination destination, long runId, int att
     {
         int sequence = Interlocked.Increment(ref _sequence);
         string finalPath = ExportTables.FilePath(table, partition, runId, attempt, sequence);
-        string stagingPath = $"{ExportTables.StagingPath(runId, attempt)}/{finalPath}";
+
+        // Staged files lie side by side, named by table and final file name, which is unique within the attempt. A
+        // copy of the partition folders would cost a folder to create and delete per date, and ext4 passes over
+        // recently freed inodes when it allocates one, which made creating files after such deletions slow.
+        string stagingPath = $"{ExportTables.StagingPath(runId, attempt)}/{table}-{Path.GetFileName(finalPath)}";
         return PartFileWriter.CreateAsync(destination.CreateStaged(stagingPath), columns, table, partition, stagingPath, finalPath, cancellationToken);
     }
 
