@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using global::Parquet;
 using global::Parquet.Schema;
@@ -86,13 +87,9 @@ public sealed class PartFileWriter : IAsyncDisposable
                 var values = rows.Values(i);
                 switch (values)
                 {
-                    case ReadOnlyMemory<char>?[] strings:
+                    case string?[] strings:
                         _textBounds.Add(TextBounds.Of(RowGroups, i, strings.AsSpan(0, count)));
-                        await group.WriteAsync(field, new ReadOnlyMemory<ReadOnlyMemory<char>?>(strings, 0, count), null, null, cancellationToken);
-                        break;
-                    case ReadOnlyMemory<char>[] strings:
-                        _textBounds.Add(TextBounds.Of(RowGroups, i, strings.AsSpan(0, count)));
-                        await group.WriteAsync(field, new ReadOnlyMemory<ReadOnlyMemory<char>>(strings, 0, count), null, null, cancellationToken);
+                        await WriteSharedTextAsync(group, field, strings, count, cancellationToken);
                         break;
                     case ReadOnlyMemory<byte>?[] utf8:
                         _textBounds.Add(TextBounds.Of(RowGroups, i, utf8.AsSpan(0, count)));
@@ -127,6 +124,47 @@ public sealed class PartFileWriter : IAsyncDisposable
 
         Rows += count;
         RowGroups++;
+    }
+
+    // Hands the strings of a dictionary column to Parquet.Net's dictionary encoder, which reads character slices, in a
+    // pooled array of slices.
+    private static async Task WriteSharedTextAsync(
+        ParquetRowGroupWriter group, DataField field, string?[] strings, int count, CancellationToken cancellationToken)
+    {
+        if (field.IsNullable)
+        {
+            var slices = ArrayPool<ReadOnlyMemory<char>?>.Shared.Rent(count);
+            for (int row = 0; row < count; row++)
+            {
+                slices[row] = strings[row]?.AsMemory();
+            }
+
+            try
+            {
+                await group.WriteAsync(field, new ReadOnlyMemory<ReadOnlyMemory<char>?>(slices, 0, count), null, null, cancellationToken);
+            }
+            finally
+            {
+                ArrayPool<ReadOnlyMemory<char>?>.Shared.Return(slices, clearArray: true);
+            }
+        }
+        else
+        {
+            var slices = ArrayPool<ReadOnlyMemory<char>>.Shared.Rent(count);
+            for (int row = 0; row < count; row++)
+            {
+                slices[row] = strings[row].AsMemory();
+            }
+
+            try
+            {
+                await group.WriteAsync(field, new ReadOnlyMemory<ReadOnlyMemory<char>>(slices, 0, count), null, null, cancellationToken);
+            }
+            finally
+            {
+                ArrayPool<ReadOnlyMemory<char>>.Shared.Return(slices, clearArray: true);
+            }
+        }
     }
 
     /// <summary>

@@ -6,9 +6,9 @@ namespace NpsGrpc.Exports.Parquet;
 /// <summary>
 /// Column-wise rows of one table, to be written as one row group. Columns grow as rows arrive, so a buffer for a
 /// partition with a handful of rows stays small. Set every column of a row, then call <see cref="EndRow"/>.
-/// Text of a dictionary column is held as character slices of strings the caller keeps, the form Parquet.Net's
-/// dictionary encoder reads. Other text is held as UTF-8 slices of byte blocks, which the file writer stores as they
-/// are, so copied text is neither decoded nor encoded again. Call <see cref="Release"/> when a buffer is dropped, to
+/// Text of a dictionary column is held as references to strings the caller keeps, one 8-byte store per value. Other
+/// text is held as UTF-8 slices of byte blocks, which the file writer stores as they are, so copied text is neither
+/// decoded nor encoded again. Call <see cref="Release"/> when a buffer is dropped, to
 /// return its blocks to the shared pool.
 /// </summary>
 public sealed class RowBuffer
@@ -21,6 +21,7 @@ public sealed class RowBuffer
     private const int BlockBytes = 64 * 1024;
 
     private readonly Array[] _columns;
+    private readonly bool[] _nullable;
     private readonly List<byte[]> _blocks = [];
     private byte[]? _block;
     private int _blockUsed;
@@ -30,6 +31,7 @@ public sealed class RowBuffer
     {
         Columns = columns;
         _columns = columns.Select(c => Allocate(c, InitialCapacity)).ToArray();
+        _nullable = columns.Select(c => c.Nullable).ToArray();
     }
 
     /// <summary>The columns, in schema order.</summary>
@@ -55,11 +57,8 @@ public sealed class RowBuffer
     {
         switch (_columns[column])
         {
-            case ReadOnlyMemory<char>?[] strings:
-                strings[Count] = value?.AsMemory();
-                break;
-            case ReadOnlyMemory<char>[] strings:
-                strings[Count] = Required(column, value).AsMemory();
+            case string?[] strings:
+                strings[Count] = value ?? (_nullable[column] ? null : Required(column, value));
                 break;
             case ReadOnlyMemory<byte>?[] utf8 when value is null:
                 // Not a conditional expression: null converts to Memory<byte> through byte[], as empty text.
@@ -159,7 +158,7 @@ public sealed class RowBuffer
         foreach (var column in _columns)
         {
             // Text slices refer to strings and blocks, which must not stay reachable from an emptied buffer.
-            if (column is ReadOnlyMemory<char>?[] or ReadOnlyMemory<char>[] or ReadOnlyMemory<byte>?[] or ReadOnlyMemory<byte>[])
+            if (column is string?[] or ReadOnlyMemory<byte>?[] or ReadOnlyMemory<byte>[])
             {
                 Array.Clear(column, 0, Count);
             }
@@ -244,8 +243,7 @@ public sealed class RowBuffer
 
     private static Array Allocate(ColumnSpec column, int capacity) => column.Kind switch
     {
-        ColumnKind.Text when column.Dictionary && column.Nullable => new ReadOnlyMemory<char>?[capacity],
-        ColumnKind.Text when column.Dictionary => new ReadOnlyMemory<char>[capacity],
+        ColumnKind.Text when column.Dictionary => new string?[capacity],
         ColumnKind.Text when column.Nullable => new ReadOnlyMemory<byte>?[capacity],
         ColumnKind.Text => new ReadOnlyMemory<byte>[capacity],
         ColumnKind.Int32 => new int[capacity],

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace NpsGrpc.Exports.Parquet;
@@ -61,33 +60,30 @@ internal sealed record TextBounds(int RowGroup, int Column, byte[]? Min, byte[]?
     }
 
     /// <summary>
-    /// Computes the bounds of strings in Unicode code point order, which is the order of their UTF-8 bytes, and
-    /// returns them in UTF-8. Ordinal string comparison orders UTF-16 code units instead, which puts characters
-    /// above U+FFFF before those from U+E000 to U+FFFF.
+    /// Computes the bounds of strings in Unicode code point order, which is the order of their UTF-8 bytes, skipping
+    /// nulls, and returns them in UTF-8. Ordinal string comparison orders UTF-16 code units instead, which puts
+    /// characters above U+FFFF before those from U+E000 to U+FFFF.
     /// </summary>
-    public static TextBounds Of(int rowGroup, int column, ReadOnlySpan<ReadOnlyMemory<char>?> values)
+    public static TextBounds Of(int rowGroup, int column, ReadOnlySpan<string?> values)
     {
         var seen = new string?[RememberedStrings];
-        ReadOnlyMemory<char>? min = null, max = null;
-        foreach (var value in values)
+        string? min = null, max = null;
+        foreach (string? value in values)
         {
-            if (value is { } text)
+            if (value is null || SeenBefore(seen, value))
             {
-                Include(text, seen, ref min, ref max);
+                continue;
             }
-        }
 
-        return new TextBounds(rowGroup, column, Utf8(min), Utf8(max));
-    }
+            if (min is null || CompareCodePoints(value, min) < 0)
+            {
+                min = value;
+            }
 
-    /// <summary>Computes the bounds of strings in code point order, as the overload for nullable values does.</summary>
-    public static TextBounds Of(int rowGroup, int column, ReadOnlySpan<ReadOnlyMemory<char>> values)
-    {
-        var seen = new string?[RememberedStrings];
-        ReadOnlyMemory<char>? min = null, max = null;
-        foreach (var text in values)
-        {
-            Include(text, seen, ref min, ref max);
+            if (max is null || CompareCodePoints(value, max) > 0)
+            {
+                max = value;
+            }
         }
 
         return new TextBounds(rowGroup, column, Utf8(min), Utf8(max));
@@ -122,41 +118,17 @@ internal sealed record TextBounds(int RowGroup, int Column, byte[]? Min, byte[]?
         return c;
     }
 
-    // Widens the bounds to include text, unless the same string was met before in this chunk.
-    private static void Include(ReadOnlyMemory<char> text, string?[] seen, ref ReadOnlyMemory<char>? min, ref ReadOnlyMemory<char>? max)
+    // Returns whether the string was already seen in this chunk, and records it if not. A string takes the slot of its identity
+    // hash, which the runtime keeps in the object, so no text is read. A collision only costs a compare.
+    private static bool SeenBefore(string?[] seen, string value)
     {
-        if (SeenBefore(seen, text))
-        {
-            return;
-        }
-
-        if (min is null || CompareCodePoints(text.Span, min.Value.Span) < 0)
-        {
-            min = text;
-        }
-
-        if (max is null || CompareCodePoints(text.Span, max.Value.Span) > 0)
-        {
-            max = text;
-        }
-    }
-
-    // Whether the value is a whole string already met in this chunk, and records it if not. A string takes the slot of
-    // its identity hash, which the runtime keeps in the object, so no text is read. A collision only costs a compare.
-    private static bool SeenBefore(string?[] seen, ReadOnlyMemory<char> text)
-    {
-        if (!MemoryMarshal.TryGetString(text, out string? whole, out int start, out int length) || start != 0 || length != whole.Length)
-        {
-            return false;
-        }
-
-        int slot = RuntimeHelpers.GetHashCode(whole) & (RememberedStrings - 1);
-        if (ReferenceEquals(seen[slot], whole))
+        int slot = RuntimeHelpers.GetHashCode(value) & (RememberedStrings - 1);
+        if (ReferenceEquals(seen[slot], value))
         {
             return true;
         }
 
-        seen[slot] = whole;
+        seen[slot] = value;
         return false;
     }
 
@@ -173,5 +145,5 @@ internal sealed record TextBounds(int RowGroup, int Column, byte[]? Min, byte[]?
         }
     }
 
-    private static byte[]? Utf8(ReadOnlyMemory<char>? text) => text is { } value ? Encoding.UTF8.GetBytes(value.ToString()) : null;
+    private static byte[]? Utf8(string? text) => text is null ? null : Encoding.UTF8.GetBytes(text);
 }
