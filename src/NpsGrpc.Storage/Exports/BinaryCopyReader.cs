@@ -94,22 +94,6 @@ public sealed class BinaryCopyReader : IAsyncDisposable
     }
 
     /// <summary>
-    /// Reads a text field into characters the reader reuses: <paramref name="text"/> is valid until the next read.
-    /// Returns false for NULL.
-    /// </summary>
-    public bool ReadCharacters(out ReadOnlySpan<char> text)
-    {
-        if (!NextField(out var bytes))
-        {
-            text = default;
-            return false;
-        }
-
-        text = Decode(bytes);
-        return true;
-    }
-
-    /// <summary>
     /// Reads a field's raw bytes, UTF-8 for a text field, without decoding them: <paramref name="bytes"/> is valid until
     /// the next read. Returns false for NULL.
     /// </summary>

@@ -60,9 +60,10 @@ public static class NpgsqlReadOut
                 checksum += copy.ReadRequiredText(surveys).Length;
             }
 
+            // The response id, customer id and comment stay UTF-8 bytes, which the export copies without decoding.
             for (int index = 0; index < 3; index++)
             {
-                checksum += copy.ReadCharacters(out var text) ? text.Length : 0;
+                checksum += copy.ReadBytes(out var bytes) ? bytes.Length : 0;
             }
 
             for (int index = 0; index < attributeCount; index++)
