@@ -162,17 +162,20 @@ public sealed partial class ExportRunner(
         var files = new RunFiles(destination, run.RunId, run.Attempts);
 
         // A run that reads every response of its surveys collects the customer ids from its fact rows, which saves a
-        // scan of the responses' customer index. Other runs scan it beside the fact rows, on their own connection and
-        // thread, while the fact writer keeps the .NET side busy.
+        // scan of the responses' customer index. It writes the customer dimension once the last row is read, while the
+        // fact writer encodes its last row groups. Other runs scan the index beside the fact rows, on their own
+        // connection and thread, while the fact writer keeps the .NET side busy.
         var customerColumns = AttributeColumns.Extend(
             Recorded(recorded, ExportTables.DimCustomer), await source.CustomerAttributeKeysAsync(cancellationToken));
         var customerIds = selection.CoversAllRows && options.CustomerIdMemoryMiB > 0
             ? new CustomerIdSet(Math.Min(options.CustomerIdMemoryMiB, 1024) * 1024L * 1024L)
             : null;
-        using var stopCustomers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var customerTask = customerIds is null ? WriteCustomersAsync(files, target, customerColumns, stopCustomers.Token) : null;
-
         var fact = new FactTableWriter(files, factColumns, target.SegmentKeys, target.RowGroupRows, zone, customerIds);
+        using var stopCustomers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var customerTask = customerIds is null
+            ? WriteCustomersAsync(files, target, customerColumns, stopCustomers.Token)
+            : WriteCollectedCustomersAsync(files, target, customerIds, fact.RowsRead, customerColumns, stopCustomers.Token);
+
         IReadOnlyList<StagedFile> factFiles;
         try
         {
@@ -180,20 +183,17 @@ public sealed partial class ExportRunner(
         }
         catch
         {
-            customerIds?.Release();
             await stopCustomers.CancelAsync();
             try
             {
-                if (customerTask is not null)
-                {
-                    await customerTask;
-                }
+                await customerTask;
             }
             catch (Exception)
             {
                 // The fact rows' failure is the one to report.
             }
 
+            customerIds?.Release();
             throw;
         }
 
@@ -209,7 +209,7 @@ public sealed partial class ExportRunner(
         var segmentColumns = target.SegmentKeys.Select(k => factColumns.First(c => c.AttributeKey == k)).ToList();
         var dailyFile = await DimensionWriter.WriteDailyAsync(files, daily, segmentColumns, target.ConfidenceLevel, cancellationToken);
 
-        var customerFile = await (customerTask ?? WriteCollectedCustomersAsync(files, target, customerIds!, customerColumns, cancellationToken));
+        var customerFile = await customerTask;
         var surveyFile = await DimensionWriter.WriteSurveysAsync(
             files, await source.SurveysAsync(target.SurveyIds, cancellationToken), cancellationToken);
 
@@ -248,10 +248,13 @@ public sealed partial class ExportRunner(
         return (all, commit);
     }
 
-    // Writes the customer dimension from the ids the fact rows gave, or from a scan when the set overflowed.
+    // Writes the customer dimension from the ids the fact rows gave, once rowsRead completes, or from a scan when the
+    // set overflowed.
     private async Task<StagedFile> WriteCollectedCustomersAsync(
-        RunFiles files, ExportTargetRecord target, CustomerIdSet ids, IReadOnlyList<AttributeColumn> columns, CancellationToken cancellationToken)
+        RunFiles files, ExportTargetRecord target, CustomerIdSet ids, Task rowsRead, IReadOnlyList<AttributeColumn> columns,
+        CancellationToken cancellationToken)
     {
+        await rowsRead.WaitAsync(cancellationToken);
         if (ids.Overflowed)
         {
             LogCustomerIdsOverflowed(target.TargetId, options.CustomerIdMemoryMiB);

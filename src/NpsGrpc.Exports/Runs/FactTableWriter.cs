@@ -78,8 +78,16 @@ public sealed class FactTableWriter
         _columns = Columns(attributes);
     }
 
+    private readonly TaskCompletionSource _rowsRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Fact rows written.</summary>
     public long RowsWritten { get; private set; }
+
+    /// <summary>
+    /// Completes when <see cref="WriteAsync"/> has read the last row, before the writer has encoded the last row
+    /// groups, so the customer ids are complete. It is cancelled when the rows could not all be read.
+    /// </summary>
+    public Task RowsRead => _rowsRead.Task;
 
     /// <summary>Counts of the rows written, per date, survey and segment.</summary>
     public DailyAccumulator Daily { get; } = new();
@@ -108,6 +116,20 @@ public sealed class FactTableWriter
     /// <paramref name="dataSource"/>, and returns them.
     /// </summary>
     public async Task<IReadOnlyList<StagedFile>> WriteAsync(
+        NpgsqlDataSource dataSource, ResponseSelection selection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CopyAsync(dataSource, selection, cancellationToken);
+        }
+        finally
+        {
+            // Has no effect when the rows were read. Otherwise it cancels RowsRead, so a task waiting for it ends.
+            _rowsRead.TrySetCanceled(CancellationToken.None);
+        }
+    }
+
+    private async Task<IReadOnlyList<StagedFile>> CopyAsync(
         NpgsqlDataSource dataSource, ResponseSelection selection, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -261,6 +283,7 @@ public sealed class FactTableWriter
             }
 
             output.CompleteAdding();
+            _rowsRead.TrySetResult();
         }
         catch (Exception exception) when (StatementCancellation.IsCancelledBy(exception, cancellationToken))
         {
