@@ -60,12 +60,13 @@ bench-queries: build
 	export NPS_BENCH_CONNECTION_STRING="$$($(PG) start bench)"; \
 	dotnet tests/NpsGrpc.Benchmarks/bin/$(CONFIGURATION)/net10.0/NpsGrpc.Benchmarks.dll queries --rows 10000000
 
-# Load 10,000,000 responses straight into PostgreSQL and time a Parquet export run against psql's binary \copy
-# and DuckDB's Parquet writer (see docs/benchmarks.md). The whole run takes several minutes.
+# Load 10,000,000 responses straight into PostgreSQL and time three Parquet export runs, each against psql's binary
+# \copy, and DuckDB's Parquet writer (see docs/benchmarks.md). The target is judged on the median of the three
+# ratios. The whole run takes several minutes.
 .PHONY: bench-export
 bench-export: build
 	export NPS_BENCH_CONNECTION_STRING="$$($(PG) start bench)"; \
-	dotnet tests/NpsGrpc.Benchmarks/bin/$(CONFIGURATION)/net10.0/NpsGrpc.Benchmarks.dll export --rows 10000000
+	dotnet tests/NpsGrpc.Benchmarks/bin/$(CONFIGURATION)/net10.0/NpsGrpc.Benchmarks.dll export --rows 10000000 --rounds 3
 
 stop-db:
 	$(PG) stop dev; $(PG) stop test; $(PG) stop bench; $(PG) stop demo
