@@ -153,7 +153,8 @@ public sealed class PartFileWriter : IAsyncDisposable
             var slices = ArrayPool<ReadOnlyMemory<char>>.Shared.Rent(count);
             for (int row = 0; row < count; row++)
             {
-                slices[row] = strings[row].AsMemory();
+                slices[row] = (strings[row] ?? throw new InvalidOperationException(
+                    $"Row {row} of column {field.Name}, which is not nullable, has no value.")).AsMemory();
             }
 
             try

@@ -137,7 +137,8 @@ public sealed class CustomerIdSet
 
     private long UsedBytes => (_slots?.LongLength ?? 0) * sizeof(ulong) + (long)_blocks.Count * BlockBytes;
 
-    // Reads the slot of each id in the batch, then inserts the ids. Every public member but Add calls this first.
+    // Reads the slot of each id in the batch, then inserts the ids. Every public member except Add and Release calls
+    // this first, and Release drops the batch.
     private void InsertBatch()
     {
         if (_batchCount == 0)

@@ -176,10 +176,28 @@ public sealed partial class ExportRunner(
             ? WriteCustomersAsync(files, target, customerColumns, stopCustomers.Token)
             : WriteCollectedCustomersAsync(files, target, customerIds, fact.RowsRead, customerColumns, stopCustomers.Token);
 
+        // Until the customer dimension is awaited, a failure must stop it and wait for it, so that it neither writes into
+        // a staging folder that the failed attempt deletes nor uses the ids after they are released.
         IReadOnlyList<StagedFile> factFiles;
+        IReadOnlyList<DailyCounts> delta;
+        IReadOnlyList<DateOnly> touched;
+        StagedFile dailyFile, customerFile;
         try
         {
             factFiles = await fact.WriteAsync(dataSource, selection, cancellationToken);
+            delta = fact.Daily.ToCounts();
+            touched = run is { RestateFrom: { } start, RestateTo: { } end }
+                ? Enumerable.Range(0, end.DayNumber - start.DayNumber + 1).Select(start.AddDays).ToList()
+                : fact.Daily.Dates.Order().ToList();
+
+            // The daily table is one file with every date: the stored counts, with this run's added or, for a
+            // restatement, in place of the restated dates.
+            var restated = run.IsRestatement ? touched.ToHashSet() : [];
+            var stored = (await runs.DailyCountsAsync(target.TargetId, null, cancellationToken)).Where(c => !restated.Contains(c.Date));
+            var daily = DailyAccumulator.Merge(stored, delta);
+            var segmentColumns = target.SegmentKeys.Select(k => factColumns.First(c => c.AttributeKey == k)).ToList();
+            dailyFile = await DimensionWriter.WriteDailyAsync(files, daily, segmentColumns, target.ConfidenceLevel, cancellationToken);
+            customerFile = await customerTask;
         }
         catch
         {
@@ -190,26 +208,13 @@ public sealed partial class ExportRunner(
             }
             catch (Exception)
             {
-                // The fact rows' failure is the one to report.
+                // The first failure is the one to report.
             }
 
             customerIds?.Release();
             throw;
         }
 
-        var delta = fact.Daily.ToCounts();
-        IReadOnlyList<DateOnly> touched = run is { RestateFrom: { } start, RestateTo: { } end }
-            ? Enumerable.Range(0, end.DayNumber - start.DayNumber + 1).Select(start.AddDays).ToList()
-            : fact.Daily.Dates.Order().ToList();
-        // The daily table is one file with every date: the stored counts, with this run's added or, for a restatement,
-        // in place of the restated dates.
-        var restated = run.IsRestatement ? touched.ToHashSet() : [];
-        var stored = (await runs.DailyCountsAsync(target.TargetId, null, cancellationToken)).Where(c => !restated.Contains(c.Date));
-        var daily = DailyAccumulator.Merge(stored, delta);
-        var segmentColumns = target.SegmentKeys.Select(k => factColumns.First(c => c.AttributeKey == k)).ToList();
-        var dailyFile = await DimensionWriter.WriteDailyAsync(files, daily, segmentColumns, target.ConfidenceLevel, cancellationToken);
-
-        var customerFile = await customerTask;
         var surveyFile = await DimensionWriter.WriteSurveysAsync(
             files, await source.SurveysAsync(target.SurveyIds, cancellationToken), cancellationToken);
 

@@ -191,7 +191,7 @@ public sealed class BinaryCopyReader : IAsyncDisposable
         bytes.Length == size ? bytes : throw new InvalidDataException($"A field of {size} bytes has {bytes.Length}.");
 
     // Returns false for NULL, or the next field's bytes, valid until the next read. A field that lies whole in the
-    // buffer, the common case, takes one bounds check. Other fields go through NextFieldFilling, which fills the buffer.
+    // buffer, the common case, takes one length test. Other fields go through NextFieldFilling, which fills the buffer.
     private bool NextField(out ReadOnlySpan<byte> bytes)
     {
         int available = _end - _position;
