@@ -22,6 +22,9 @@ public sealed class FactTableWriter
     /// <summary>Text held in all partition buffers together before the largest is written early: 128 MiB of UTF-8.</summary>
     private const long BufferedTextBudget = 128L * 1024 * 1024;
 
+    /// <summary>Text of the buffers queued for the writer: 128 MiB of UTF-8, as much as two full row groups.</summary>
+    private const long QueuedTextLimit = 2 * RowGroupTextLimit;
+
     /// <summary>
     /// Rows after which a partition buffer that received none of them is handed to the writer. Responses usually
     /// arrive roughly in time order, so a date that has gone quiet is complete and the writer can encode it while the
@@ -52,6 +55,7 @@ public sealed class FactTableWriter
     private readonly LocalDates _dates;
     private readonly ColumnSpec[] _columns;
     private readonly CustomerIdSet? _customerIds;
+    private readonly TaskCompletionSource _rowsRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Prepares a writer.</summary>
     /// <param name="files">The run's files.</param>
@@ -77,8 +81,6 @@ public sealed class FactTableWriter
         _dates = new LocalDates(zone);
         _columns = Columns(attributes);
     }
-
-    private readonly TaskCompletionSource _rowsRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Fact rows written.</summary>
     public long RowsWritten { get; private set; }
@@ -136,7 +138,7 @@ public sealed class FactTableWriter
         var copy = await ExportSource.OpenResponsesAsync(
             connection, selection, _attributes.Select(a => a.AttributeKey).ToList(), cancellationToken);
         string? onlySurvey = ExportSource.ReadsSurveyId(selection) ? null : selection.SurveyIds[0];
-        using var chunks = new RowGroupQueue();
+        using var chunks = new RowGroupQueue(QueuedTextLimit);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var cancelCopy = StatementCancellation.CancelOn(dataSource, connection, stop.Token);
 
@@ -377,65 +379,6 @@ public sealed class FactTableWriter
 
             return true;
         }
-    }
-
-    /// <summary>
-    /// Row buffers on their way from the reader to the writer, bounded by their text instead of their number. When
-    /// dates go quiet, the reader hands over several small buffers at once. A queue of two buffers then made it wait
-    /// for the writer, about 3 s in a run of 10,000,000 rows, while PostgreSQL waited for the reader and a core idled.
-    /// </summary>
-    private sealed class RowGroupQueue : IDisposable
-    {
-        /// <summary>Maximum text of the queued buffers, as <see cref="RowBuffer.TextLength"/> counts it: 128 MiB of UTF-8.</summary>
-        private const long TextLimit = 2 * RowGroupTextLimit;
-
-        private readonly BlockingCollection<(DateOnly Date, RowBuffer Rows, long Text)> _items = [];
-        private readonly object _gate = new();
-        private long _queuedText;
-
-        /// <summary>
-        /// Queues a buffer, first waiting while the queued text and the buffer's would pass the limit. A buffer goes
-        /// into an empty queue whatever its text.
-        /// </summary>
-        public void Add(DateOnly date, RowBuffer rows, CancellationToken cancellationToken)
-        {
-            long text = rows.TextLength;
-            lock (_gate)
-            {
-                while (_queuedText > 0 && _queuedText + text > TextLimit)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-
-                    // Waits in short steps, so that a cancellation ends the wait without a signal of its own.
-                    Monitor.Wait(_gate, 50);
-                }
-
-                _queuedText += text;
-            }
-
-            _items.Add((date, rows, text), cancellationToken);
-        }
-
-        /// <summary>Marks that no more buffers come.</summary>
-        public void CompleteAdding() => _items.CompleteAdding();
-
-        /// <summary>Takes the buffers in order until the reader completes, making room for more as each is taken.</summary>
-        public IEnumerable<(DateOnly Date, RowBuffer Rows)> Take(CancellationToken cancellationToken)
-        {
-            foreach ((DateOnly date, RowBuffer rows, long text) in _items.GetConsumingEnumerable(cancellationToken))
-            {
-                lock (_gate)
-                {
-                    _queuedText -= text;
-                    Monitor.PulseAll(_gate);
-                }
-
-                yield return (date, rows);
-            }
-        }
-
-        /// <summary>Releases the queue's wait handles.</summary>
-        public void Dispose() => _items.Dispose();
     }
 
     private async Task<IReadOnlyList<StagedFile>> WriteChunksAsync(
