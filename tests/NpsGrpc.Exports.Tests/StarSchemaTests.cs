@@ -292,6 +292,45 @@ public sealed class StarSchemaTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task TextStatistics_SharedLongPrefixes()
+    {
+        // Values that share their first 8 bytes or more, values shorter than 8 bytes, values that are prefixes of
+        // others, and nulls before the first comment. The expected bounds come from an ordinal comparison, which for
+        // ASCII is the UTF-8 byte order.
+        string[] ids =
+        [
+            "survey-2026-12-response-0010", "survey-2026-12-response-0002", "survey-2026-12-response-00100",
+            "survey-2026-12-response-001", "survey", "survey-2026-12-response-0009", "survey-2026-12",
+        ];
+        string[] customers = ["customer-b", "customer-a1", "customer-a", "customer-a10", "customer", "customer-b0", "c"];
+        string?[] comments = [null, null, "abcdefgh", "b", "abcdefghi", "ab", "abcdefgg"];
+        string surveyId = await Server.CreateSurveyAsync("prefixstats");
+        string destination = ExportKit.NewDestination();
+        await ExportKit.IngestAsync(Server, surveyId,
+            ids.Select((id, i) => ExportKit.Response(id, i, Day1.AddMinutes(i), customers[i], comments[i])).ToList());
+        var target = await ExportKit.CreateTargetAsync(Server, destination, surveyId);
+        await ExportKit.RunAsync(Server, target.TargetId);
+
+        string file = Assert.Single(ExportKit.TableFiles(destination, "fact_response"));
+        using var duck = ExportKit.OpenDuckDb();
+        var bounds = ExportKit.Query(
+                duck, $"SELECT path_in_schema, stats_min_value, stats_max_value FROM parquet_metadata('{file}')")
+            .ToDictionary(r => (string)r[0]!, r => (Min: r[1] as string, Max: r[2] as string));
+
+        Assert.Equal(OrdinalBounds(ids), bounds["response_id"]);
+        Assert.Equal(OrdinalBounds(customers), bounds["customer_id"]);
+        Assert.Equal(OrdinalBounds(comments.OfType<string>()), bounds["comment"]);
+        Assert.Equal(("survey", "survey-2026-12-response-00100"), bounds["response_id"]);
+        Assert.Equal(("ab", "b"), bounds["comment"]);
+    }
+
+    private static (string Min, string Max) OrdinalBounds(IEnumerable<string> values)
+    {
+        var sorted = values.Order(StringComparer.Ordinal).ToList();
+        return (sorted[0], sorted[^1]);
+    }
+
+    [Fact]
     public async Task ManySegmentValues_CountedPerValue()
     {
         // More distinct values than the reader's byte-keyed values (8) and cached daily groups (16) of one date, so

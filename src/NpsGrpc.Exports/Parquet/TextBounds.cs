@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Text;
 
@@ -24,39 +25,41 @@ internal sealed record TextBounds(int RowGroup, int Column, byte[]? Min, byte[]?
             return new TextBounds(rowGroup, column, null, null);
         }
 
-        var min = values[0];
-        var max = min;
+        var low = new Bound(values[0]);
+        var high = low;
         for (int i = 1; i < values.Length; i++)
         {
-            Widen(values[i], ref min, ref max);
+            Widen(values[i], ref low, ref high);
         }
 
-        return new TextBounds(rowGroup, column, min.ToArray(), max.ToArray());
+        return new TextBounds(rowGroup, column, low.Value.ToArray(), high.Value.ToArray());
     }
 
     /// <summary>Computes the bounds of UTF-8 values, skipping nulls.</summary>
     public static TextBounds Of(int rowGroup, int column, ReadOnlySpan<ReadOnlyMemory<byte>?> values)
     {
-        ReadOnlyMemory<byte>? min = null, max = null;
-        foreach (var value in values)
+        int first = 0;
+        while (first < values.Length && values[first] is null)
         {
-            if (value is not { } text)
-            {
-                continue;
-            }
+            first++;
+        }
 
-            if (min is { } low && max is { } high)
+        if (first == values.Length)
+        {
+            return new TextBounds(rowGroup, column, null, null);
+        }
+
+        var low = new Bound(values[first]!.Value);
+        var high = low;
+        for (int i = first + 1; i < values.Length; i++)
+        {
+            if (values[i] is { } text)
             {
                 Widen(text, ref low, ref high);
-                (min, max) = (low, high);
-            }
-            else
-            {
-                (min, max) = (text, text);
             }
         }
 
-        return new TextBounds(rowGroup, column, min?.ToArray(), max?.ToArray());
+        return new TextBounds(rowGroup, column, low.Value.ToArray(), high.Value.ToArray());
     }
 
     /// <summary>
@@ -132,16 +135,49 @@ internal sealed record TextBounds(int RowGroup, int Column, byte[]? Min, byte[]?
         return false;
     }
 
-    private static void Widen(ReadOnlyMemory<byte> value, ref ReadOnlyMemory<byte> min, ref ReadOnlyMemory<byte> max)
+    // A value whose first 8 bytes differ from a bound's is ordered by its prefix, without reading the bound's bytes.
+    private static void Widen(ReadOnlyMemory<byte> value, ref Bound low, ref Bound high)
     {
         var span = value.Span;
-        if (span.SequenceCompareTo(min.Span) < 0)
+        ulong prefix = Bound.PrefixOf(span);
+        if (prefix <= low.Prefix && (prefix < low.Prefix || span.SequenceCompareTo(low.Value.Span) < 0))
         {
-            min = value;
+            low = new Bound(value, prefix);
         }
-        else if (span.SequenceCompareTo(max.Span) > 0)
+        else if (prefix >= high.Prefix && (prefix > high.Prefix || span.SequenceCompareTo(high.Value.Span) > 0))
         {
-            max = value;
+            high = new Bound(value, prefix);
+        }
+    }
+
+    // A bound and its first 8 bytes as a big-endian number, padded with zero bytes. Two different prefixes are in the
+    // order of their values. Either the values differ in one of their first 8 bytes, or the shorter value ends there
+    // and is a prefix of the longer one.
+    private readonly struct Bound(ReadOnlyMemory<byte> value, ulong prefix)
+    {
+        public Bound(ReadOnlyMemory<byte> value)
+            : this(value, PrefixOf(value.Span))
+        {
+        }
+
+        public ReadOnlyMemory<byte> Value { get; } = value;
+
+        public ulong Prefix { get; } = prefix;
+
+        public static ulong PrefixOf(ReadOnlySpan<byte> bytes)
+        {
+            if (bytes.Length >= sizeof(ulong))
+            {
+                return BinaryPrimitives.ReadUInt64BigEndian(bytes);
+            }
+
+            ulong prefix = 0;
+            for (int i = 0; i < bytes.Length; i++)
+            {
+                prefix |= (ulong)bytes[i] << (56 - 8 * i);
+            }
+
+            return prefix;
         }
     }
 
