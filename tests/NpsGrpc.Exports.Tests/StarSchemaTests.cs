@@ -292,6 +292,36 @@ public sealed class StarSchemaTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task MissingAttributes_NullInTheirRows()
+    {
+        // Nulls and values alternate in one row group of a dictionary column, including a null first row and a run of
+        // nulls, so each value must stay with its own row.
+        bool[] hasPlan = [false, true, true, false, false, true, false, true, true, true, false, false];
+        string surveyId = await Server.CreateSurveyAsync("nullattrs");
+        string destination = ExportKit.NewDestination();
+        var responses = hasPlan.Select((has, i) => has
+                ? ExportKit.Response($"m{i}", i % 11, Day1.AddMinutes(i), $"c{i}", null, ("region", "EU"), ("plan", $"plan-{i}"))
+                : ExportKit.Response($"m{i}", i % 11, Day1.AddMinutes(i), $"c{i}", null, ("region", "EU")))
+            .ToList();
+        await ExportKit.IngestAsync(Server, surveyId, responses);
+        var target = await ExportKit.CreateTargetAsync(Server, destination, surveyId);
+        await ExportKit.RunAsync(Server, target.TargetId);
+
+        string file = Assert.Single(ExportKit.TableFiles(destination, "fact_response"));
+        using var duck = ExportKit.OpenDuckDb();
+        var plans = ExportKit.Query(duck, $"SELECT response_id, attr_plan FROM '{file}'").ToDictionary(r => (string)r[0]!, r => r[1] as string);
+        Assert.Equal(hasPlan.Length, plans.Count);
+        for (int i = 0; i < hasPlan.Length; i++)
+        {
+            Assert.Equal(hasPlan[i] ? $"plan-{i}" : null, plans[$"m{i}"]);
+        }
+
+        var nullCount = ExportKit.Query(
+            duck, $"SELECT stats_null_count FROM parquet_metadata('{file}') WHERE path_in_schema = 'attr_plan'").Single();
+        Assert.Equal(hasPlan.Count(has => !has), Convert.ToInt64(nullCount[0]));
+    }
+
+    [Fact]
     public async Task TextStatistics_SharedLongPrefixes()
     {
         // Values that share their first 8 bytes or more, values shorter than 8 bytes, values that are prefixes of

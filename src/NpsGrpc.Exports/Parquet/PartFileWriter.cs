@@ -126,44 +126,53 @@ public sealed class PartFileWriter : IAsyncDisposable
         RowGroups++;
     }
 
-    // Hands the strings of a dictionary column to Parquet.Net's dictionary encoder, which reads character slices, in a
-    // pooled array of slices.
+    // Hands the strings of a dictionary column to Parquet.Net's dictionary encoder, which reads character slices. One pass
+    // puts the slices of the present values in a pooled array and, for a nullable column, sets each row's definition
+    // level. Given nullable slices instead, Parquet.Net would derive both in two more passes.
     private static async Task WriteSharedTextAsync(
         ParquetRowGroupWriter group, DataField field, string?[] strings, int count, CancellationToken cancellationToken)
     {
-        if (field.IsNullable)
+        var slices = ArrayPool<ReadOnlyMemory<char>>.Shared.Rent(count);
+        int[]? levels = field.IsNullable ? ArrayPool<int>.Shared.Rent(count) : null;
+        try
         {
-            var slices = ArrayPool<ReadOnlyMemory<char>?>.Shared.Rent(count);
+            int present = 0;
             for (int row = 0; row < count; row++)
             {
-                slices[row] = strings[row]?.AsMemory();
+                if (strings[row] is { } text)
+                {
+                    slices[present++] = text.AsMemory();
+                    if (levels is not null)
+                    {
+                        levels[row] = field.MaxDefinitionLevel;
+                    }
+                }
+                else if (levels is not null)
+                {
+                    levels[row] = field.MaxDefinitionLevel - 1;
+                }
+                else
+                {
+                    throw new InvalidOperationException($"Row {row} of column {field.Name}, which is not nullable, has no value.");
+                }
             }
 
-            try
+            // Not a conditional expression: null converts to ReadOnlyMemory<int> through int[], as zero levels.
+            ReadOnlyMemory<int>? definitionLevels = null;
+            if (levels is not null)
             {
-                await group.WriteAsync(field, new ReadOnlyMemory<ReadOnlyMemory<char>?>(slices, 0, count), null, null, cancellationToken);
+                definitionLevels = new ReadOnlyMemory<int>(levels, 0, count);
             }
-            finally
-            {
-                ArrayPool<ReadOnlyMemory<char>?>.Shared.Return(slices, clearArray: true);
-            }
+
+            await group.WriteAllPartsAsync(
+                field, new ReadOnlyMemory<ReadOnlyMemory<char>>(slices, 0, present), definitionLevels, null, cancellationToken);
         }
-        else
+        finally
         {
-            var slices = ArrayPool<ReadOnlyMemory<char>>.Shared.Rent(count);
-            for (int row = 0; row < count; row++)
+            ArrayPool<ReadOnlyMemory<char>>.Shared.Return(slices, clearArray: true);
+            if (levels is not null)
             {
-                slices[row] = (strings[row] ?? throw new InvalidOperationException(
-                    $"Row {row} of column {field.Name}, which is not nullable, has no value.")).AsMemory();
-            }
-
-            try
-            {
-                await group.WriteAsync(field, new ReadOnlyMemory<ReadOnlyMemory<char>>(slices, 0, count), null, null, cancellationToken);
-            }
-            finally
-            {
-                ArrayPool<ReadOnlyMemory<char>>.Shared.Return(slices, clearArray: true);
+                ArrayPool<int>.Shared.Return(levels);
             }
         }
     }
