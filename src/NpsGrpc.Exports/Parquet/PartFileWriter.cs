@@ -92,8 +92,7 @@ public sealed class PartFileWriter : IAsyncDisposable
                         await WriteSharedTextAsync(group, field, strings, count, cancellationToken);
                         break;
                     case ReadOnlyMemory<byte>?[] utf8:
-                        _textBounds.Add(TextBounds.Of(RowGroups, i, utf8.AsSpan(0, count)));
-                        await group.WriteAsync(field, new ReadOnlyMemory<ReadOnlyMemory<byte>?>(utf8, 0, count), null, null, cancellationToken);
+                        await WriteOptionalTextAsync(group, field, i, utf8, count, cancellationToken);
                         break;
                     case ReadOnlyMemory<byte>[] utf8:
                         _textBounds.Add(TextBounds.Of(RowGroups, i, utf8.AsSpan(0, count)));
@@ -126,6 +125,40 @@ public sealed class PartFileWriter : IAsyncDisposable
         RowGroups++;
     }
 
+    // Writes a nullable text column that is not dictionary encoded, and records its bounds. As for dictionary columns, one
+    // pass makes the present values and the definition levels that Parquet.Net would derive in two.
+    private async Task WriteOptionalTextAsync(
+        ParquetRowGroupWriter group, DataField field, int column, ReadOnlyMemory<byte>?[] values, int count, CancellationToken cancellationToken)
+    {
+        var present = ArrayPool<ReadOnlyMemory<byte>>.Shared.Rent(count);
+        var levels = ArrayPool<int>.Shared.Rent(count);
+        try
+        {
+            int presentCount = 0;
+            for (int row = 0; row < count; row++)
+            {
+                if (values[row] is { } text)
+                {
+                    present[presentCount++] = text;
+                    levels[row] = field.MaxDefinitionLevel;
+                }
+                else
+                {
+                    levels[row] = field.MaxDefinitionLevel - 1;
+                }
+            }
+
+            var presentValues = new ReadOnlyMemory<ReadOnlyMemory<byte>>(present, 0, presentCount);
+            _textBounds.Add(TextBounds.Of(RowGroups, column, presentValues.Span));
+            await group.WriteAllPartsAsync(field, presentValues, new ReadOnlyMemory<int>(levels, 0, count), null, cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<ReadOnlyMemory<byte>>.Shared.Return(present, clearArray: true);
+            ArrayPool<int>.Shared.Return(levels);
+        }
+    }
+
     // Hands the strings of a dictionary column to Parquet.Net's dictionary encoder, which reads character slices. One pass
     // puts the slices of the present values in a pooled array and, for a nullable column, sets each row's definition
     // level. Given nullable slices instead, Parquet.Net would derive both in two more passes.
@@ -136,12 +169,12 @@ public sealed class PartFileWriter : IAsyncDisposable
         int[]? levels = field.IsNullable ? ArrayPool<int>.Shared.Rent(count) : null;
         try
         {
-            int present = 0;
+            int presentCount = 0;
             for (int row = 0; row < count; row++)
             {
                 if (strings[row] is { } text)
                 {
-                    slices[present++] = text.AsMemory();
+                    slices[presentCount++] = text.AsMemory();
                     if (levels is not null)
                     {
                         levels[row] = field.MaxDefinitionLevel;
@@ -165,7 +198,7 @@ public sealed class PartFileWriter : IAsyncDisposable
             }
 
             await group.WriteAllPartsAsync(
-                field, new ReadOnlyMemory<ReadOnlyMemory<char>>(slices, 0, present), definitionLevels, null, cancellationToken);
+                field, new ReadOnlyMemory<ReadOnlyMemory<char>>(slices, 0, presentCount), definitionLevels, null, cancellationToken);
         }
         finally
         {

@@ -35,33 +35,6 @@ internal sealed record TextBounds(int RowGroup, int Column, byte[]? Min, byte[]?
         return new TextBounds(rowGroup, column, low.Value.ToArray(), high.Value.ToArray());
     }
 
-    /// <summary>Computes the bounds of UTF-8 values, skipping nulls.</summary>
-    public static TextBounds Of(int rowGroup, int column, ReadOnlySpan<ReadOnlyMemory<byte>?> values)
-    {
-        int first = 0;
-        while (first < values.Length && values[first] is null)
-        {
-            first++;
-        }
-
-        if (first == values.Length)
-        {
-            return new TextBounds(rowGroup, column, null, null);
-        }
-
-        var low = new Bound(values[first]!.Value);
-        var high = low;
-        for (int i = first + 1; i < values.Length; i++)
-        {
-            if (values[i] is { } text)
-            {
-                Widen(text, ref low, ref high);
-            }
-        }
-
-        return new TextBounds(rowGroup, column, low.Value.ToArray(), high.Value.ToArray());
-    }
-
     /// <summary>
     /// Computes the bounds of strings in Unicode code point order, which is the order of their UTF-8 bytes, skipping
     /// nulls, and returns them in UTF-8. Ordinal string comparison orders UTF-16 code units instead, which puts
