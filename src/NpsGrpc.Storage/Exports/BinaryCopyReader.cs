@@ -285,11 +285,6 @@ public sealed class TextCache(int capacity = 4096)
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
     private readonly byte[][] _firstBytes = new byte[ByteKeyed][];
     private readonly string[] _firstValues = new string[ByteKeyed];
-
-    // The length and first 8 bytes of each byte-keyed value, so that a lookup compares two numbers per value and reads
-    // the stored bytes only for a value longer than 8 bytes with the same start.
-    private readonly int[] _firstLengths = new int[ByteKeyed];
-    private readonly ulong[] _firstPrefixes = new ulong[ByteKeyed];
     private int _firstCount;
 
     /// <summary>Returns the string equal to <paramref name="characters"/>.</summary>
@@ -316,11 +311,9 @@ public sealed class TextCache(int capacity = 4096)
     /// </summary>
     public bool TryGetByBytes(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out string? value)
     {
-        ulong prefix = PrefixOf(utf8);
         for (int i = 0; i < _firstCount; i++)
         {
-            if (_firstPrefixes[i] == prefix && _firstLengths[i] == utf8.Length
-                && (utf8.Length <= sizeof(ulong) || utf8[sizeof(ulong)..].SequenceEqual(_firstBytes[i].AsSpan(sizeof(ulong)))))
+            if (utf8.SequenceEqual(_firstBytes[i]))
             {
                 value = _firstValues[i];
                 return true;
@@ -342,29 +335,9 @@ public sealed class TextCache(int capacity = 4096)
         {
             _firstBytes[_firstCount] = utf8.ToArray();
             _firstValues[_firstCount] = value;
-            _firstLengths[_firstCount] = utf8.Length;
-            _firstPrefixes[_firstCount] = PrefixOf(utf8);
             _firstCount++;
         }
 
         return value;
-    }
-
-    // The first 8 bytes of a value as a number, padded with zero bytes. Values of up to 8 bytes with the same length
-    // are equal when their prefixes are.
-    private static ulong PrefixOf(ReadOnlySpan<byte> utf8)
-    {
-        if (utf8.Length >= sizeof(ulong))
-        {
-            return BinaryPrimitives.ReadUInt64LittleEndian(utf8);
-        }
-
-        ulong prefix = 0;
-        for (int i = 0; i < utf8.Length; i++)
-        {
-            prefix |= (ulong)utf8[i] << (8 * i);
-        }
-
-        return prefix;
     }
 }
