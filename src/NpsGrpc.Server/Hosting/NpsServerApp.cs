@@ -14,7 +14,9 @@ public static class NpsServerApp
     /// </summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Nothing rereads the settings after the start, so appsettings.json is not watched. A watcher on the content root
+        // also handles the events of every file written below it, such as the files of an export there.
+        var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
         configure?.Invoke(builder);
         builder.Services.AddNpsServer(builder.Configuration);
         builder.AddNpsObservability();
