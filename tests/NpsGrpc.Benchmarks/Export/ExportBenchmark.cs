@@ -86,6 +86,7 @@ public sealed class ExportBenchmark(ExportSettings settings, TextWriter output)
         // the work folder is deleted at the end. ext4 passes over recently freed inodes when it allocates one, so
         // deleting a round's thousands of files would slow the next round's file creation, unlike a server's runs.
         var ratios = new List<double> { export.Elapsed / psql.Elapsed };
+        var scaledRatios = new List<double> { ScaledRatio(export, psql) };
         for (int round = 2; round <= settings.Rounds; round++)
         {
             string roundDestination = $"{destination}-{round}";
@@ -97,6 +98,7 @@ public sealed class ExportBenchmark(ExportSettings settings, TextWriter output)
             report.PrintPsql(roundPsql, $"timed, round {round}");
             CheckRows("The psql read-out", roundPsql.Rows);
             ratios.Add(roundExport.Elapsed / roundPsql.Elapsed);
+            scaledRatios.Add(ScaledRatio(roundExport, roundPsql));
         }
 
         var npgsql = await NpgsqlReadOut.RunAsync(database, surveyId, highMark, meter, cancellationToken);
@@ -122,8 +124,16 @@ public sealed class ExportBenchmark(ExportSettings settings, TextWriter output)
         Directory.Delete(duckDbFolder, recursive: true);
         report.PrintDuckDbWrite(duckDbPartitioned, "PARTITION_BY (response_date)");
 
-        report.PrintSummary(settings.Rows, export, psql, npgsql, duckDbSingle, duckDbPartitioned, ratios);
+        report.PrintSummary(settings.Rows, export, psql, npgsql, duckDbSingle, duckDbPartitioned, ratios, scaledRatios);
     }
+
+    // The export / psql ratio of a round as if the host had run at one speed during both timings. PostgreSQL runs the
+    // same COPY statement in both, so its CPU time for each shows the host's speed at that moment. NaN when either
+    // CPU time could not be read.
+    private static double ScaledRatio(ExportRunResult export, PsqlReadOutResult psql) =>
+        export.Cpu.PostgreSql > 0 && psql.Cpu.PostgreSql > 0
+            ? export.Elapsed / psql.Elapsed * (psql.Cpu.PostgreSql / export.Cpu.PostgreSql)
+            : double.NaN;
 
     private async Task LoadAsync(
         BenchmarkDatabase database, string surveyId, ExportReport report, CancellationToken cancellationToken)
