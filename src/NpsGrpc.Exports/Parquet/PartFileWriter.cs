@@ -131,9 +131,10 @@ public sealed class PartFileWriter : IAsyncDisposable
         ParquetRowGroupWriter group, DataField field, int column, ReadOnlyMemory<byte>?[] values, int count, CancellationToken cancellationToken)
     {
         var present = ArrayPool<ReadOnlyMemory<byte>>.Shared.Rent(count);
-        var levels = ArrayPool<int>.Shared.Rent(count);
+        int[]? levels = null;
         try
         {
+            levels = ArrayPool<int>.Shared.Rent(count);
             int presentCount = 0;
             for (int row = 0; row < count; row++)
             {
@@ -155,7 +156,10 @@ public sealed class PartFileWriter : IAsyncDisposable
         finally
         {
             ArrayPool<ReadOnlyMemory<byte>>.Shared.Return(present, clearArray: true);
-            ArrayPool<int>.Shared.Return(levels);
+            if (levels is not null)
+            {
+                ArrayPool<int>.Shared.Return(levels);
+            }
         }
     }
 
@@ -166,9 +170,14 @@ public sealed class PartFileWriter : IAsyncDisposable
         ParquetRowGroupWriter group, DataField field, string?[] strings, int count, CancellationToken cancellationToken)
     {
         var slices = ArrayPool<ReadOnlyMemory<char>>.Shared.Rent(count);
-        int[]? levels = field.IsNullable ? ArrayPool<int>.Shared.Rent(count) : null;
+        int[]? levels = null;
         try
         {
+            if (field.IsNullable)
+            {
+                levels = ArrayPool<int>.Shared.Rent(count);
+            }
+
             int presentCount = 0;
             for (int row = 0; row < count; row++)
             {
