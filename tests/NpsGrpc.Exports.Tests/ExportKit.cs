@@ -172,4 +172,9 @@ internal static class ExportKit
             .ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
 
     public static long Scalar(DuckDBConnection connection, string sql) => Convert.ToInt64(Query(connection, sql).Single()[0]);
+
+    /// <summary>The smallest and largest value of each column of a file with one row group, from its statistics.</summary>
+    public static Dictionary<string, (string? Min, string? Max)> ColumnBounds(DuckDBConnection connection, string file) =>
+        Query(connection, $"SELECT path_in_schema, stats_min_value, stats_max_value FROM parquet_metadata('{file}')")
+            .ToDictionary(r => (string)r[0]!, r => (r[1] as string, r[2] as string));
 }

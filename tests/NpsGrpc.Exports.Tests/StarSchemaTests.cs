@@ -276,9 +276,7 @@ public sealed class StarSchemaTests(ServerFixture fixture)
 
         string file = Assert.Single(ExportKit.TableFiles(destination, "fact_response"));
         using var duck = ExportKit.OpenDuckDb();
-        var bounds = ExportKit.Query(
-                duck, $"SELECT path_in_schema, stats_min_value, stats_max_value FROM parquet_metadata('{file}')")
-            .ToDictionary(r => (string)r[0]!, r => (Min: r[1] as string, Max: r[2] as string));
+        var bounds = ExportKit.ColumnBounds(duck, file);
 
         Assert.Equal(("s-a", "s-d"), bounds["response_id"]);
         Assert.Equal(("c-1", "c-3"), bounds["customer_id"]);
@@ -343,9 +341,7 @@ public sealed class StarSchemaTests(ServerFixture fixture)
 
         string file = Assert.Single(ExportKit.TableFiles(destination, "fact_response"));
         using var duck = ExportKit.OpenDuckDb();
-        var bounds = ExportKit.Query(
-                duck, $"SELECT path_in_schema, stats_min_value, stats_max_value FROM parquet_metadata('{file}')")
-            .ToDictionary(r => (string)r[0]!, r => (Min: r[1] as string, Max: r[2] as string));
+        var bounds = ExportKit.ColumnBounds(duck, file);
 
         Assert.Equal(OrdinalBounds(ids), bounds["response_id"]);
         Assert.Equal(OrdinalBounds(customers), bounds["customer_id"]);

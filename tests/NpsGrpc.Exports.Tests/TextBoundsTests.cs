@@ -6,8 +6,8 @@ namespace NpsGrpc.Exports.Tests;
 /// <summary>The smallest and largest text value that the writer records for each column chunk.</summary>
 public sealed class TextBoundsTests
 {
-    // Pieces of random values: ASCII, DEL, characters of two, three and four UTF-8 bytes, and repeats that make long
-    // shared starts, so values differ before, at and after their eighth byte.
+    // Pieces of random values: ASCII, DEL, characters of two, three and four UTF-8 bytes, and a piece of 8 bytes that
+    // gives values long common prefixes, so values differ before, at and after their eighth byte.
     private static readonly string[] Pieces = ["a", "b", "ab", "\u007f", "é", "\uffff", "😀", "abcdefgh"];
 
     private static readonly ColumnSpec[] Columns =
