@@ -25,8 +25,7 @@ public sealed class DirectoryDestination : IExportDestination
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         // A buffer below the large object heap threshold: a run may create a file per date, and a 1 MiB buffer per file
         // made the garbage collector do most of the work. The handle is synchronous because .NET has no asynchronous
-        // file I/O on Linux.
-        // InlineFileStream runs the writes on the writer's thread.
+        // file I/O on Linux; the Parquet writer writes on its own thread.
         return new FileStream(full, FileMode.Create, FileAccess.ReadWrite, FileShare.None, bufferSize: 64 * 1024, FileOptions.None);
     }
 

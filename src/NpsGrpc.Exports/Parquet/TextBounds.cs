@@ -6,41 +6,43 @@ namespace NpsGrpc.Exports.Parquet;
 
 /// <summary>
 /// The smallest and largest value of a text column chunk, as UTF-8 bytes in unsigned byte order, the order that
-/// Parquet defines for strings. Both are null for a chunk of nulls only.
+/// Parquet defines for strings. Add the present values one by one. Both bounds stay null for a chunk of nulls only.
 /// </summary>
-/// <param name="RowGroup">Index of the row group in its file.</param>
-/// <param name="Column">Index of the column in the schema.</param>
-/// <param name="Min">Smallest value.</param>
-/// <param name="Max">Largest value.</param>
-internal sealed record TextBounds(int RowGroup, int Column, byte[]? Min, byte[]? Max)
+internal struct TextBounds
 {
     // Strings remembered per chunk, by identity, so a value repeated from a cache is compared about once. A power of 2.
     private const int RememberedStrings = 16;
 
-    /// <summary>Computes the bounds of UTF-8 values.</summary>
-    public static TextBounds Of(int rowGroup, int column, ReadOnlySpan<ReadOnlyMemory<byte>> values)
+    private Bound _low;
+    private Bound _high;
+    private bool _any;
+
+    /// <summary>The smallest value added, or null if none was.</summary>
+    public readonly byte[]? Min => _any ? _low.Value.ToArray() : null;
+
+    /// <summary>The largest value added, or null if none was.</summary>
+    public readonly byte[]? Max => _any ? _high.Value.ToArray() : null;
+
+    /// <summary>Widens the bounds to include <paramref name="value"/>, which the caller keeps unchanged until the bounds are read.</summary>
+    public void Add(ReadOnlyMemory<byte> value)
     {
-        if (values.IsEmpty)
+        if (_any)
         {
-            return new TextBounds(rowGroup, column, null, null);
+            Widen(value, ref _low, ref _high);
         }
-
-        var low = new Bound(values[0]);
-        var high = low;
-        for (int i = 1; i < values.Length; i++)
+        else
         {
-            Widen(values[i], ref low, ref high);
+            _low = _high = new Bound(value);
+            _any = true;
         }
-
-        return new TextBounds(rowGroup, column, low.Value.ToArray(), high.Value.ToArray());
     }
 
     /// <summary>
     /// Computes the bounds of strings in Unicode code point order, which is the order of their UTF-8 bytes, skipping
-    /// nulls, and returns them in UTF-8. Ordinal string comparison orders UTF-16 code units instead, which puts
-    /// characters above U+FFFF before those from U+E000 to U+FFFF.
+    /// nulls. Ordinal string comparison orders UTF-16 code units instead, which puts characters above U+FFFF before
+    /// those from U+E000 to U+FFFF.
     /// </summary>
-    public static TextBounds Of(int rowGroup, int column, ReadOnlySpan<string?> values)
+    public static TextBounds Of(ReadOnlySpan<string?> values)
     {
         var seen = new string?[RememberedStrings];
         string? min = null, max = null;
@@ -62,7 +64,15 @@ internal sealed record TextBounds(int RowGroup, int Column, byte[]? Min, byte[]?
             }
         }
 
-        return new TextBounds(rowGroup, column, Utf8(min), Utf8(max));
+        var bounds = default(TextBounds);
+        if (min is not null && max is not null)
+        {
+            bounds._low = new Bound(Encoding.UTF8.GetBytes(min));
+            bounds._high = new Bound(Encoding.UTF8.GetBytes(max));
+            bounds._any = true;
+        }
+
+        return bounds;
     }
 
     /// <summary>Compares two UTF-16 strings by the code points they encode.</summary>
@@ -153,6 +163,4 @@ internal sealed record TextBounds(int RowGroup, int Column, byte[]? Min, byte[]?
             return prefix;
         }
     }
-
-    private static byte[]? Utf8(string? text) => text is null ? null : Encoding.UTF8.GetBytes(text);
 }
