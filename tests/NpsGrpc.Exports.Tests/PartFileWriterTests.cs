@@ -8,7 +8,8 @@ namespace NpsGrpc.Exports.Tests;
 
 /// <summary>
 /// Files written by <see cref="PartFileWriter"/>, read back with DuckDB and with Parquet.Net's reader: every column kind,
-/// nulls, dictionary and plain text, row groups from 0 to 45,000 rows and text large enough to fill several pages.
+/// nulls, dictionary and plain text, row groups from 1 to 45,000 rows, an empty buffer, and text large enough to fill
+/// several pages.
 /// </summary>
 public sealed class PartFileWriterTests
 {
@@ -40,7 +41,8 @@ public sealed class PartFileWriterTests
 
     private static readonly double[] SpecialRatios = [double.NaN, -0.0, 0.0, double.PositiveInfinity, double.NegativeInfinity, double.MaxValue];
 
-    // Row counts of the row groups: an empty one, one and nine rows, one past a page of 20,000 rows, and 45,000 rows.
+    // Row counts of the buffers written: one row, none, which writes no row group, nine rows, one past a page of 20,000
+    // rows, and 45,000 rows.
     private static readonly int[] RowGroupSizes = [1, 0, 9, 20_001, 45_000];
 
     [Fact]
@@ -95,11 +97,13 @@ public sealed class PartFileWriterTests
                     r => (Group: Convert.ToInt32(r[0], CultureInfo.InvariantCulture), Column: (string)r[1]!),
                     r => (Encodings: (string)r[2]!, Nulls: r[3] is null ? (long?)null : Convert.ToInt64(r[3], CultureInfo.InvariantCulture), Min: r[4] as string, Max: r[5] as string));
 
+            Assert.Equal(RowGroupSizes.Count(size => size > 0), chunks.Keys.Select(k => k.Group).Distinct().Count());
             int first = 0;
-            for (int group = 0; group < RowGroupSizes.Length; group++)
+            int group = 0;
+            foreach (int size in RowGroupSizes.Where(size => size > 0))
             {
-                var rows = expected.Skip(first).Take(RowGroupSizes[group]).ToList();
-                first += rows.Count;
+                var rows = expected.Skip(first).Take(size).ToList();
+                first += size;
 
                 // A dictionary column with few distinct values has a dictionary. One whose values are all distinct is
                 // plain, as is a chunk of a single row.
@@ -112,14 +116,97 @@ public sealed class PartFileWriterTests
                 Assert.Equal(rows.Count(r => r.Updated is null), chunks[(group, "updated")].Nulls);
                 Assert.Equal(0, chunks[(group, "small")].Nulls);
 
-                var smalls = rows.Select(r => r.Small).ToList();
-                Assert.Equal(smalls.Count == 0 ? null : smalls.Min().ToString(CultureInfo.InvariantCulture), chunks[(group, "small")].Min);
-                Assert.Equal(smalls.Count == 0 ? null : smalls.Max().ToString(CultureInfo.InvariantCulture), chunks[(group, "small")].Max);
+                Assert.Equal(rows.Min(r => r.Small).ToString(CultureInfo.InvariantCulture), chunks[(group, "small")].Min);
+                Assert.Equal(rows.Max(r => r.Small).ToString(CultureInfo.InvariantCulture), chunks[(group, "small")].Max);
 
-                var regions = rows.Select(r => r.Region).OfType<string>().ToList();
-                Assert.Equal(regions.Count == 0 ? null : regions.Order(Utf8Order.Instance).First(), chunks[(group, "region")].Min);
-                Assert.Equal(regions.Count == 0 ? null : regions.Order(Utf8Order.Instance).Last(), chunks[(group, "region")].Max);
+                var regions = rows.Select(r => r.Region).OfType<string>().Order(Utf8Order.Instance).ToList();
+                Assert.Equal(regions.FirstOrDefault(), chunks[(group, "region")].Min);
+                Assert.Equal(regions.LastOrDefault(), chunks[(group, "region")].Max);
+
+                // Text bounds longer than 4 KiB are left out, both of them.
+                var texts = rows.Select(r => r.Required).Order(Utf8Order.Instance).ToList();
+                bool boundsKept = Encoding.UTF8.GetByteCount(texts[0]) <= 4096 && Encoding.UTF8.GetByteCount(texts[^1]) <= 4096;
+                Assert.Equal(boundsKept ? texts[0] : null, chunks[(group, "required_text")].Min);
+                Assert.Equal(boundsKept ? texts[^1] : null, chunks[(group, "required_text")].Max);
+                group++;
             }
+
+            // The 400 KB values sort last, so the groups that contain one have no text bounds. The first group has none.
+            Assert.Null(chunks[(3, "required_text")].Max);
+            Assert.NotNull(chunks[(0, "required_text")].Max);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task DictionaryBounds_OfEncodedText()
+    {
+        // A lone surrogate is stored as U+FFFD, which sorts before U+FFFE in UTF-8, though the string sorts after it.
+        ColumnSpec[] columns = [new("mark", ColumnKind.Text, Dictionary: true)];
+        string path = Path.Combine(Path.GetTempPath(), $"part-file-{Guid.NewGuid():N}.parquet");
+        try
+        {
+            var file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite);
+            await using (var writer = await PartFileWriter.CreateAsync(file, columns, "writer_test", null, path, path, CancellationToken.None))
+            {
+                var rows = new RowBuffer(columns);
+                for (int i = 0; i < 100; i++)
+                {
+                    rows.SetText(0, i % 2 == 0 ? "\ud800" : "\ufffe");
+                    rows.EndRow();
+                }
+
+                await writer.WriteRowGroupAsync(rows, CancellationToken.None);
+                await writer.CompleteAsync();
+            }
+
+            using var duck = ExportKit.OpenDuckDb();
+            Assert.Equal(("\ufffd", "\ufffe"), ExportKit.ColumnBounds(duck, path)["mark"]);
+            Assert.Equal(50, ExportKit.Scalar(duck, $"SELECT count(*) FROM read_parquet('{path}') WHERE mark = '\ufffd'"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task NullableNumberColumn_Rejected()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"part-file-{Guid.NewGuid():N}.parquet");
+        try
+        {
+            await using var file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite);
+            var error = await Assert.ThrowsAsync<ArgumentException>(() => PartFileWriter.CreateAsync(
+                file, [new ColumnSpec("count", ColumnKind.Int32, Nullable: true)], "writer_test", null, path, path, CancellationToken.None));
+            Assert.Contains("count", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task FailedFooterWrite_ClosesFile()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"part-file-{Guid.NewGuid():N}.parquet");
+        try
+        {
+            var file = new FailingFileStream(path);
+            var writer = await PartFileWriter.CreateAsync(file, Columns[..1], "writer_test", null, path, path, CancellationToken.None);
+            var rows = new RowBuffer(Columns[..1]);
+            rows.SetInt64(0, 1);
+            rows.EndRow();
+            await writer.WriteRowGroupAsync(rows, CancellationToken.None);
+
+            file.Failing = true;
+            await Assert.ThrowsAsync<IOException>(writer.CompleteAsync);
+            Assert.True(file.Disposed);
+            await writer.DisposeAsync();
         }
         finally
         {
@@ -318,6 +405,30 @@ public sealed class PartFileWriterTests
     };
 
     private static long Microseconds(DateTime utc) => (utc - DateTime.UnixEpoch).Ticks / 10;
+
+    // A file whose writes fail once Failing is set, as on a full disk.
+    private sealed class FailingFileStream(string path) : FileStream(path, FileMode.Create, FileAccess.ReadWrite)
+    {
+        public bool Failing { get; set; }
+
+        public bool Disposed { get; private set; }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (Failing)
+            {
+                throw new IOException("No space left on device.");
+            }
+
+            base.Write(buffer);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
+        }
+    }
 
     private sealed record Row(
         long Id, string Required, string? Optional, string Category, string? Region, string Code, string? UniqueKey, int Small,

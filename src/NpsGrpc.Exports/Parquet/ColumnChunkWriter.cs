@@ -15,9 +15,10 @@ namespace NpsGrpc.Exports.Parquet;
 /// <para>
 /// Values are PLAIN. A dictionary column gets a PLAIN_DICTIONARY dictionary page, and its data pages contain the
 /// indexes in the RLE/bit-packed hybrid. A chunk whose distinct values are more than 80 % of its values or take more
-/// than 1 MiB is PLAIN instead. Nullable columns carry definition levels in the hybrid encoding. A page holds at
+/// than 1 MiB is PLAIN instead. Nullable columns carry definition levels in the hybrid encoding. A page contains at
 /// most 20,000 rows and about 1 MiB of values. Every chunk gets its null count, and all but boolean chunks their
-/// minimum and maximum: text in UTF-8 byte order, numbers by value.
+/// minimum and maximum: text in UTF-8 byte order, numbers by value. Text bounds longer than 4 KiB are left out:
+/// every reader parses the whole footer before it reads any data, and a long comment would be copied into it.
 /// </para>
 /// <para>
 /// The export writes its own pages because Parquet.Net's column writer cost most of the writer thread's time: it
@@ -26,7 +27,8 @@ namespace NpsGrpc.Exports.Parquet;
 /// (<see cref="ParquetThrift"/>) and Snappier, the Snappy implementation Parquet.Net uses.
 /// </para>
 /// <para>
-/// An instance keeps its buffers between chunks and serves one writer at a time.
+/// An instance keeps its buffers between chunks and serves one writer at a time. Call <see cref="Release"/> before
+/// it waits for its next use.
 /// </para>
 /// </remarks>
 internal sealed class ColumnChunkWriter
@@ -35,11 +37,15 @@ internal sealed class ColumnChunkWriter
     private const int PageBytes = 1 << 20;
     private const int MaxDictionaryBytes = 1 << 20;
     private const double MaxDistinctShare = 0.8;
+    private const int MaxTextBoundBytes = 4 * 1024;
+
+    // Buffers above this size are dropped by Release, so a single large value does not stay in memory.
+    private const int KeptBufferBytes = 4 * PageBytes;
 
     // Strings remembered by identity while a dictionary is built, so a value repeated from a cache is not hashed. A power of 2.
     private const int RememberedStrings = 16;
 
-    private readonly ArrayBufferWriter<byte> _page = new(PageBytes);
+    private ArrayBufferWriter<byte> _page = new(PageBytes);
     private readonly MemoryStream _header = new(256);
     private readonly Dictionary<string, int> _dictionary = new(StringComparer.Ordinal);
     private readonly List<string> _dictionaryValues = [];
@@ -111,6 +117,32 @@ internal sealed class ColumnChunkWriter
         }
 
         return chunk.Describe();
+    }
+
+    /// <summary>
+    /// Drops the references to the last chunk's strings and the buffers that one large chunk grew, before the instance
+    /// waits for its next use.
+    /// </summary>
+    public void Release()
+    {
+        _dictionary.Clear();
+        _dictionary.TrimExcess(RememberedStrings);
+        _dictionaryValues.Clear();
+        Array.Clear(_recentStrings);
+        if (_page.Capacity > KeptBufferBytes)
+        {
+            _page = new ArrayBufferWriter<byte>(PageBytes);
+        }
+
+        if (_compressed.Length > KeptBufferBytes)
+        {
+            _compressed = new byte[Snappy.GetMaxCompressedLength(PageBytes)];
+        }
+
+        if (_indexes.Length * sizeof(int) > KeptBufferBytes)
+        {
+            _indexes = [];
+        }
     }
 
     private void WriteFixed<T>(Chunk chunk, ReadOnlySpan<T> values, HashedOutput output)
@@ -194,42 +226,51 @@ internal sealed class ColumnChunkWriter
         while (first < values.Length);
     }
 
-    // Writes text as PLAIN byte arrays and returns the number of present values.
+    // Writes text as PLAIN byte arrays, sets the chunk's bounds and returns the number of present values.
     private int WriteText<TRows>(Chunk chunk, TRows rows, int count, HashedOutput output)
         where TRows : struct, ITextRows
     {
         var bounds = default(TextBounds);
+        int present = WriteTextPages(chunk, rows, 0, count, ref bounds, output);
+        SetBounds(chunk.Statistics, bounds);
+        return present;
+    }
+
+    // Writes the rows from first to end as pages of PLAIN byte arrays, widens the bounds by their values and returns
+    // the number of present values.
+    private int WriteTextPages<TRows>(Chunk chunk, TRows rows, int first, int end, ref TextBounds bounds, HashedOutput output)
+        where TRows : struct, ITextRows
+    {
         int totalPresent = 0;
-        int first = 0;
         do
         {
             // The page ends after PageRows rows or once its values reach PageBytes.
-            int end = first;
+            int pageEnd = first;
             long valueBytes = 0;
-            while (end < count && end - first < PageRows && valueBytes < PageBytes)
+            while (pageEnd < end && pageEnd - first < PageRows && valueBytes < PageBytes)
             {
-                if (rows.TryGet(end, out var value))
+                if (rows.TryGet(pageEnd, out var value))
                 {
                     valueBytes += sizeof(int) + value.Length;
                 }
 
-                end++;
+                pageEnd++;
             }
 
             _page.ResetWrittenCount();
             if (chunk.Column.Nullable)
             {
-                for (int row = first; row < end; row++)
+                for (int row = first; row < pageEnd; row++)
                 {
                     _levels[row - first] = rows.TryGet(row, out _) ? 1 : 0;
                 }
 
-                WriteLevels(end - first);
+                WriteLevels(pageEnd - first);
             }
 
             var span = _page.GetSpan((int)valueBytes);
             int position = 0;
-            for (int row = first; row < end; row++)
+            for (int row = first; row < pageEnd; row++)
             {
                 if (rows.TryGet(row, out var value))
                 {
@@ -242,42 +283,40 @@ internal sealed class ColumnChunkWriter
             }
 
             _page.Advance(position);
-            WriteDataPage(chunk, end - first, Encoding.PLAIN, output);
-            first = end;
+            WriteDataPage(chunk, pageEnd - first, Encoding.PLAIN, output);
+            first = pageEnd;
         }
-        while (first < count);
+        while (first < end);
 
-        chunk.Statistics.MinValue = bounds.Min;
-        chunk.Statistics.MaxValue = bounds.Max;
         return totalPresent;
     }
 
     private void WriteStrings(Chunk chunk, string?[] strings, int count, HashedOutput output)
     {
-        int present = BuildDictionary(chunk.Column, strings, count, out long dictionaryBytes);
-        if (present == 0 || _dictionary.Count > (int)(present * MaxDistinctShare) || dictionaryBytes > MaxDictionaryBytes)
+        if (!TryBuildDictionary(chunk.Column, strings, count, out int present, out long dictionaryBytes))
         {
             WritePlainStrings(chunk, strings, count, output);
             return;
         }
 
+        // The bounds come from the encoded values, which are in the order Parquet defines for text whatever the strings
+        // contain. They are read before the page buffer is reused.
         var values = CollectionsMarshal.AsSpan(_dictionaryValues);
-        var bounds = TextBounds.Of(values);
-        chunk.Statistics.MinValue = bounds.Min;
-        chunk.Statistics.MaxValue = bounds.Max;
-        chunk.Statistics.NullCount = count - present;
-
+        var bounds = default(TextBounds);
         _page.ResetWrittenCount();
-        var span = _page.GetSpan((int)dictionaryBytes);
+        var page = _page.GetMemory((int)dictionaryBytes);
         int position = 0;
         foreach (string value in values)
         {
-            int length = System.Text.Encoding.UTF8.GetBytes(value, span[(position + sizeof(int))..]);
-            BinaryPrimitives.WriteInt32LittleEndian(span[position..], length);
+            int length = System.Text.Encoding.UTF8.GetBytes(value, page.Span[(position + sizeof(int))..]);
+            BinaryPrimitives.WriteInt32LittleEndian(page.Span[position..], length);
+            bounds.Add(page.Slice(position + sizeof(int), length));
             position += sizeof(int) + length;
         }
 
         _page.Advance(position);
+        SetBounds(chunk.Statistics, bounds);
+        chunk.Statistics.NullCount = count - present;
         WriteDictionaryPage(chunk, values.Length, output);
 
         int bitWidth = HybridEncoding.BitWidth(values.Length);
@@ -311,16 +350,19 @@ internal sealed class ColumnChunkWriter
         while (first < count);
     }
 
-    // Numbers each distinct present string in order of first appearance, records every present value's number in
-    // _indexes and returns the number of present values. dictionaryBytes is the size of the dictionary page.
-    private int BuildDictionary(ColumnSpec column, string?[] strings, int count, out long dictionaryBytes)
+    // Numbers each distinct present string in order of first appearance and records every present value's number in
+    // _indexes. Returns false, for a plain chunk, when there are no present values, when the distinct values are more
+    // than MaxDistinctShare of them or when the dictionary page would pass MaxDictionaryBytes. It stops at the first
+    // value that passes a limit.
+    private bool TryBuildDictionary(ColumnSpec column, string?[] strings, int count, out int present, out long dictionaryBytes)
     {
         _dictionary.Clear();
         _dictionaryValues.Clear();
         Array.Clear(_recentStrings);
         EnsureLength(ref _indexes, count);
         dictionaryBytes = 0;
-        int present = 0;
+        present = 0;
+        int nulls = 0;
         for (int row = 0; row < count; row++)
         {
             string? value = strings[row];
@@ -331,6 +373,7 @@ internal sealed class ColumnChunkWriter
                     throw new InvalidOperationException($"Row {row} of column {column.Name}, which is not nullable, has no value.");
                 }
 
+                nulls++;
                 continue;
             }
 
@@ -343,6 +386,12 @@ internal sealed class ColumnChunkWriter
                     _dictionary.Add(value, number);
                     _dictionaryValues.Add(value);
                     dictionaryBytes += sizeof(int) + System.Text.Encoding.UTF8.GetByteCount(value);
+
+                    // The present values are at most the rows that are not null so far.
+                    if (number + 1 > (int)((count - nulls) * MaxDistinctShare) || dictionaryBytes > MaxDictionaryBytes)
+                    {
+                        return false;
+                    }
                 }
 
                 _recentStrings[slot] = value;
@@ -352,43 +401,57 @@ internal sealed class ColumnChunkWriter
             _indexes[present++] = _recentIndexes[slot];
         }
 
-        return present;
+        return present > 0 && _dictionaryValues.Count <= (int)(present * MaxDistinctShare);
     }
 
-    // Text with too many distinct values for a dictionary: the strings are encoded to UTF-8 once and written as other text.
+    // Text with too many distinct values for a dictionary. The strings are encoded to UTF-8 in batches of about a page,
+    // each in an array of its own, because the bounds keep references to the encoded values.
     private void WritePlainStrings(Chunk chunk, string?[] strings, int count, HashedOutput output)
     {
-        long totalBytes = 0;
-        for (int row = 0; row < count; row++)
-        {
-            totalBytes += strings[row] is { } value ? System.Text.Encoding.UTF8.GetByteCount(value) : 0;
-        }
-
-        var utf8 = new byte[totalBytes];
+        var bounds = default(TextBounds);
+        int present = 0;
         var encoded = ArrayPool<ReadOnlyMemory<byte>?>.Shared.Rent(count);
         try
         {
-            int position = 0;
-            for (int row = 0; row < count; row++)
+            int first = 0;
+            do
             {
-                if (strings[row] is { } value)
+                int end = first;
+                long batchBytes = 0;
+                while (end < count && batchBytes < PageBytes)
                 {
-                    int length = System.Text.Encoding.UTF8.GetBytes(value, utf8.AsSpan(position));
-                    encoded[row] = new ReadOnlyMemory<byte>(utf8, position, length);
-                    position += length;
+                    batchBytes += strings[end] is { } value ? System.Text.Encoding.UTF8.GetByteCount(value) : 0;
+                    end++;
                 }
-                else
-                {
-                    encoded[row] = null;
-                }
-            }
 
-            chunk.Statistics.NullCount = count - WriteText(chunk, new OptionalText(encoded), count, output);
+                var utf8 = new byte[batchBytes];
+                int position = 0;
+                for (int row = first; row < end; row++)
+                {
+                    if (strings[row] is { } value)
+                    {
+                        int length = System.Text.Encoding.UTF8.GetBytes(value, utf8.AsSpan(position));
+                        encoded[row] = new ReadOnlyMemory<byte>(utf8, position, length);
+                        position += length;
+                    }
+                    else
+                    {
+                        encoded[row] = null;
+                    }
+                }
+
+                present += WriteTextPages(chunk, new OptionalText(encoded), first, end, ref bounds, output);
+                first = end;
+            }
+            while (first < count);
         }
         finally
         {
             ArrayPool<ReadOnlyMemory<byte>?>.Shared.Return(encoded, clearArray: true);
         }
+
+        SetBounds(chunk.Statistics, bounds);
+        chunk.Statistics.NullCount = count - present;
     }
 
     // Appends the definition levels of a page's rows, from _levels, with their 4-byte length.
@@ -511,6 +574,17 @@ internal sealed class ColumnChunkWriter
         if (any)
         {
             SetBounds(statistics, Bytes(min == 0 ? -0.0 : min), Bytes(max == 0 ? 0.0 : max));
+        }
+    }
+
+    // Text keeps only min_value and max_value: old readers compare the deprecated fields as signed bytes.
+    private static void SetBounds(Statistics statistics, TextBounds bounds)
+    {
+        byte[]? min = bounds.Min, max = bounds.Max;
+        if (min is not null && max is not null && min.Length <= MaxTextBoundBytes && max.Length <= MaxTextBoundBytes)
+        {
+            statistics.MinValue = min;
+            statistics.MaxValue = max;
         }
     }
 

@@ -53,21 +53,40 @@ public sealed class PartFileWriter : IAsyncDisposable
     /// <summary>Row groups written so far.</summary>
     public int RowGroups { get; private set; }
 
-    /// <summary>Starts a Parquet file in <paramref name="file"/>, a new empty staged file.</summary>
+    /// <summary>
+    /// Starts a Parquet file in <paramref name="file"/>, a new empty staged file. Only text and timestamp columns may be
+    /// nullable.
+    /// </summary>
     public static Task<PartFileWriter> CreateAsync(
         FileStream file, IReadOnlyList<ColumnSpec> columns, string table, DateOnly? partition, string stagingPath, string finalPath,
         CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        foreach (var column in columns)
+        {
+            if (column.Nullable && column.Kind is not (ColumnKind.Text or ColumnKind.Timestamp))
+            {
+                throw new ArgumentException($"Column {column.Name} of kind {column.Kind} cannot be nullable: only text and timestamp columns can.", nameof(columns));
+            }
+        }
+
         return Task.FromResult(new PartFileWriter(file, columns, table, partition, stagingPath, finalPath));
     }
 
-    /// <summary>Writes the rows of <paramref name="rows"/> as one row group.</summary>
+    /// <summary>
+    /// Writes the rows of <paramref name="rows"/> as one row group. An empty buffer writes nothing: a file without rows
+    /// has no row group, because older readers, parquet-mr among them, reject a row group of 0 rows.
+    /// </summary>
     public Task WriteRowGroupAsync(RowBuffer rows, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_completed, this);
         int count = rows.Count;
+        if (count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
         var group = new RowGroup { NumRows = count, FileOffset = _output.Position, Columns = new List<ColumnChunk>(_columns.Count) };
         var writer = ChunkWriters.Get();
         try
@@ -81,6 +100,7 @@ public sealed class PartFileWriter : IAsyncDisposable
         }
         finally
         {
+            writer.Release();
             ChunkWriters.Return(writer);
         }
 
@@ -93,46 +113,68 @@ public sealed class PartFileWriter : IAsyncDisposable
 
     /// <summary>
     /// Writes the footer and describes the file. The file is not flushed to disk here: the destination flushes all of
-    /// a run's files at once before they are published.
+    /// a run's files at once before they are published. The file is closed even when this fails.
     /// </summary>
-    public async Task<StagedFile> CompleteAsync()
+    public Task<StagedFile> CompleteAsync()
     {
         ObjectDisposedException.ThrowIf(_completed, this);
-        _completed = true;
-        var footer = new FileMetaData
+        StagedFile staged;
+        try
         {
-            Version = 1,
-            Schema = [new SchemaElement { Name = "root", NumChildren = _columns.Count }, .. _columns.Select(Element)],
-            NumRows = Rows,
-            RowGroups = _rowGroups,
-            CreatedBy = CreatedBy,
-            ColumnOrders = _columns.Select(_ => new ColumnOrder { TYPEORDER = new TypeDefinedOrder() }).ToList(),
-        };
-        using var footerBytes = new MemoryStream();
-        ParquetThrift.Write(footer, footerBytes);
-        _output.Write(footerBytes.GetBuffer().AsSpan(0, (int)footerBytes.Length));
-        Span<byte> length = stackalloc byte[sizeof(int)];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, (int)footerBytes.Length);
-        _output.Write(length);
-        _output.Write(Magic);
+            var footer = new FileMetaData
+            {
+                Version = 1,
+                Schema = [new SchemaElement { Name = "root", NumChildren = _columns.Count }, .. _columns.Select(Element)],
+                NumRows = Rows,
+                RowGroups = _rowGroups,
+                CreatedBy = CreatedBy,
+                ColumnOrders = _columns.Select(_ => new ColumnOrder { TYPEORDER = new TypeDefinedOrder() }).ToList(),
+            };
+            using var footerBytes = new MemoryStream();
+            ParquetThrift.Write(footer, footerBytes);
+            _output.Write(footerBytes.GetBuffer().AsSpan(0, (int)footerBytes.Length));
+            Span<byte> length = stackalloc byte[sizeof(int)];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, (int)footerBytes.Length);
+            _output.Write(length);
+            _output.Write(Magic);
 
-        var staged = new StagedFile(_table, _partition, _stagingPath, _finalPath, Rows, _output.Position, _output.Sha256());
-        _output.Dispose();
-        await _file.DisposeAsync();
-        return staged;
+            // Closing flushes the file's buffer, so a failed write shows here, before the file is described as complete.
+            _completed = true;
+            staged = new StagedFile(_table, _partition, _stagingPath, _finalPath, Rows, _output.Position, _output.Sha256());
+            _output.Dispose();
+            _file.Dispose();
+        }
+        catch
+        {
+            Abandon();
+            throw;
+        }
+
+        return Task.FromResult(staged);
     }
 
     /// <summary>Closes the file without completing it; a run that fails leaves it in staging, which is deleted.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (_completed)
-        {
-            return;
-        }
+        Abandon();
+        return ValueTask.CompletedTask;
+    }
 
+    // Closes the file synchronously: FileStream.DisposeAsync would hand the flush of its buffer to the thread pool, and
+    // the writer would go on on a pool thread instead of its own. A failed flush is ignored, because the file is
+    // abandoned and the caller is already handling a failure or has none to report.
+    private void Abandon()
+    {
         _completed = true;
         _output.Dispose();
-        await _file.DisposeAsync();
+        try
+        {
+            _file.Dispose();
+        }
+        catch (IOException)
+        {
+            // The staged file is deleted with the run's staging.
+        }
     }
 
     // The schema element of a column: its physical type and, for text, dates, instants and integers, its logical

@@ -206,10 +206,10 @@ public static class DimensionWriter
             _rows.Clear();
         }
 
-        // Writes the last row group, or an empty one for a table without rows, and finishes the file.
+        // Writes the last row group and finishes the file. A table without rows gets a file without row groups.
         public async Task<StagedFile> CompleteAsync(CancellationToken cancellationToken)
         {
-            if (_rows.Count > 0 || File.Rows == 0)
+            if (_rows.Count > 0)
             {
                 await File.WriteRowGroupAsync(_rows, cancellationToken);
             }

@@ -401,7 +401,9 @@ public sealed class FactTableWriter
                         staged.Add(await oldest.Value.File.CompleteAsync());
                     }
 
+                    // Listed before its first write, so the file is closed if that write fails.
                     entry = (await _files.CreateAsync(ExportTables.FactResponse, date, _columns, cancellationToken), 0);
+                    open[date] = entry;
                 }
 
                 await entry.File.WriteRowGroupAsync(rows, cancellationToken);
