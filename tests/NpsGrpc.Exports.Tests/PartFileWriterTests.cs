@@ -49,96 +49,86 @@ public sealed class PartFileWriterTests
     public async Task AllColumnKinds_ReadBackUnchanged()
     {
         var expected = Generate(new Random(1207));
-        string path = await WriteAsync(expected);
-        try
-        {
-            using var duck = ExportKit.OpenDuckDb();
-            var fromDuck = ExportKit.Query(
-                duck,
-                $"""
-                SELECT id, required_text, optional_text, category, region, code, unique_key, small, ratio, flag,
-                       day - DATE '1970-01-01', epoch_us("at"), epoch_us(updated)
-                FROM read_parquet('{path}') ORDER BY id
-                """);
-            AssertRows(expected, fromDuck, "DuckDB");
+        using var temporary = new TemporaryFile();
+        string path = temporary.Path;
+        await WriteAsync(expected, path);
+        using var duck = ExportKit.OpenDuckDb();
+        var fromDuck = ExportKit.Query(
+            duck,
+            $"""
+            SELECT id, required_text, optional_text, category, region, code, unique_key, small, ratio, flag,
+                   day - DATE '1970-01-01', epoch_us("at"), epoch_us(updated)
+            FROM read_parquet('{path}') ORDER BY id
+            """);
+        AssertRows(expected, fromDuck, "DuckDB");
 
-            var fromParquetNet = await ReadWithParquetNetAsync(path);
-            AssertRows(expected, fromParquetNet, "Parquet.Net");
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var fromParquetNet = await ReadWithParquetNetAsync(path);
+        AssertRows(expected, fromParquetNet, "Parquet.Net");
     }
 
     [Fact]
     public async Task ColumnChunks_TypesEncodingsAndStatistics()
     {
         var expected = Generate(new Random(1208));
-        string path = await WriteAsync(expected);
-        try
+        using var temporary = new TemporaryFile();
+        string path = temporary.Path;
+        await WriteAsync(expected, path);
+        using var duck = ExportKit.OpenDuckDb();
+        var types = ExportKit.Query(duck, $"DESCRIBE SELECT * FROM read_parquet('{path}')").ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        Assert.Equal("BIGINT", types["id"]);
+        Assert.Equal("VARCHAR", types["required_text"]);
+        Assert.Equal("VARCHAR", types["region"]);
+        Assert.Equal("INTEGER", types["small"]);
+        Assert.Equal("DOUBLE", types["ratio"]);
+        Assert.Equal("BOOLEAN", types["flag"]);
+        Assert.Equal("DATE", types["day"]);
+        Assert.Equal("TIMESTAMP WITH TIME ZONE", types["at"]);
+        Assert.Equal("TIMESTAMP WITH TIME ZONE", types["updated"]);
+
+        var chunks = ExportKit.Query(
+                duck,
+                $"SELECT row_group_id, path_in_schema, encodings, stats_null_count, stats_min_value, stats_max_value FROM parquet_metadata('{path}')")
+            .ToDictionary(
+                r => (Group: Convert.ToInt32(r[0], CultureInfo.InvariantCulture), Column: (string)r[1]!),
+                r => (Encodings: (string)r[2]!, Nulls: r[3] is null ? (long?)null : Convert.ToInt64(r[3], CultureInfo.InvariantCulture), Min: r[4] as string, Max: r[5] as string));
+
+        Assert.Equal(RowGroupSizes.Count(size => size > 0), chunks.Keys.Select(k => k.Group).Distinct().Count());
+        int first = 0;
+        int group = 0;
+        foreach (int size in RowGroupSizes.Where(size => size > 0))
         {
-            using var duck = ExportKit.OpenDuckDb();
-            var types = ExportKit.Query(duck, $"DESCRIBE SELECT * FROM read_parquet('{path}')").ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
-            Assert.Equal("BIGINT", types["id"]);
-            Assert.Equal("VARCHAR", types["required_text"]);
-            Assert.Equal("VARCHAR", types["region"]);
-            Assert.Equal("INTEGER", types["small"]);
-            Assert.Equal("DOUBLE", types["ratio"]);
-            Assert.Equal("BOOLEAN", types["flag"]);
-            Assert.Equal("DATE", types["day"]);
-            Assert.Equal("TIMESTAMP WITH TIME ZONE", types["at"]);
-            Assert.Equal("TIMESTAMP WITH TIME ZONE", types["updated"]);
+            var rows = expected.Skip(first).Take(size).ToList();
+            first += size;
 
-            var chunks = ExportKit.Query(
-                    duck,
-                    $"SELECT row_group_id, path_in_schema, encodings, stats_null_count, stats_min_value, stats_max_value FROM parquet_metadata('{path}')")
-                .ToDictionary(
-                    r => (Group: Convert.ToInt32(r[0], CultureInfo.InvariantCulture), Column: (string)r[1]!),
-                    r => (Encodings: (string)r[2]!, Nulls: r[3] is null ? (long?)null : Convert.ToInt64(r[3], CultureInfo.InvariantCulture), Min: r[4] as string, Max: r[5] as string));
+            // A dictionary column with few distinct values has a dictionary. One whose values are all distinct is
+            // plain, as is a chunk of a single row.
+            Assert.Equal(rows.Count > 1, chunks[(group, "category")].Encodings.Contains("DICTIONARY", StringComparison.Ordinal));
+            Assert.DoesNotContain("DICTIONARY", chunks[(group, "unique_key")].Encodings, StringComparison.Ordinal);
+            Assert.DoesNotContain("DICTIONARY", chunks[(group, "required_text")].Encodings, StringComparison.Ordinal);
 
-            Assert.Equal(RowGroupSizes.Count(size => size > 0), chunks.Keys.Select(k => k.Group).Distinct().Count());
-            int first = 0;
-            int group = 0;
-            foreach (int size in RowGroupSizes.Where(size => size > 0))
-            {
-                var rows = expected.Skip(first).Take(size).ToList();
-                first += size;
+            Assert.Equal(rows.Count(r => r.Optional is null), chunks[(group, "optional_text")].Nulls);
+            Assert.Equal(rows.Count(r => r.Region is null), chunks[(group, "region")].Nulls);
+            Assert.Equal(rows.Count(r => r.Updated is null), chunks[(group, "updated")].Nulls);
+            Assert.Equal(0, chunks[(group, "small")].Nulls);
 
-                // A dictionary column with few distinct values has a dictionary. One whose values are all distinct is
-                // plain, as is a chunk of a single row.
-                Assert.Equal(rows.Count > 1, chunks[(group, "category")].Encodings.Contains("DICTIONARY", StringComparison.Ordinal));
-                Assert.DoesNotContain("DICTIONARY", chunks[(group, "unique_key")].Encodings, StringComparison.Ordinal);
-                Assert.DoesNotContain("DICTIONARY", chunks[(group, "required_text")].Encodings, StringComparison.Ordinal);
+            Assert.Equal(rows.Min(r => r.Small).ToString(CultureInfo.InvariantCulture), chunks[(group, "small")].Min);
+            Assert.Equal(rows.Max(r => r.Small).ToString(CultureInfo.InvariantCulture), chunks[(group, "small")].Max);
 
-                Assert.Equal(rows.Count(r => r.Optional is null), chunks[(group, "optional_text")].Nulls);
-                Assert.Equal(rows.Count(r => r.Region is null), chunks[(group, "region")].Nulls);
-                Assert.Equal(rows.Count(r => r.Updated is null), chunks[(group, "updated")].Nulls);
-                Assert.Equal(0, chunks[(group, "small")].Nulls);
+            var regions = rows.Select(r => r.Region).OfType<string>().Order(Utf8Order.Instance).ToList();
+            Assert.Equal(regions.FirstOrDefault(), chunks[(group, "region")].Min);
+            Assert.Equal(regions.LastOrDefault(), chunks[(group, "region")].Max);
 
-                Assert.Equal(rows.Min(r => r.Small).ToString(CultureInfo.InvariantCulture), chunks[(group, "small")].Min);
-                Assert.Equal(rows.Max(r => r.Small).ToString(CultureInfo.InvariantCulture), chunks[(group, "small")].Max);
-
-                var regions = rows.Select(r => r.Region).OfType<string>().Order(Utf8Order.Instance).ToList();
-                Assert.Equal(regions.FirstOrDefault(), chunks[(group, "region")].Min);
-                Assert.Equal(regions.LastOrDefault(), chunks[(group, "region")].Max);
-
-                // Text bounds longer than 4 KiB are left out, both of them.
-                var texts = rows.Select(r => r.Required).Order(Utf8Order.Instance).ToList();
-                bool boundsKept = Encoding.UTF8.GetByteCount(texts[0]) <= 4096 && Encoding.UTF8.GetByteCount(texts[^1]) <= 4096;
-                Assert.Equal(boundsKept ? texts[0] : null, chunks[(group, "required_text")].Min);
-                Assert.Equal(boundsKept ? texts[^1] : null, chunks[(group, "required_text")].Max);
-                group++;
-            }
-
-            // The 400 KB values sort last, so the groups that contain one have no text bounds. The first group has none.
-            Assert.Null(chunks[(3, "required_text")].Max);
-            Assert.NotNull(chunks[(0, "required_text")].Max);
+            // Text bounds longer than 4 KiB are left out, both of them.
+            var texts = rows.Select(r => r.Required).Order(Utf8Order.Instance).ToList();
+            bool boundsKept = Encoding.UTF8.GetByteCount(texts[0]) <= 4096 && Encoding.UTF8.GetByteCount(texts[^1]) <= 4096;
+            Assert.Equal(boundsKept ? texts[0] : null, chunks[(group, "required_text")].Min);
+            Assert.Equal(boundsKept ? texts[^1] : null, chunks[(group, "required_text")].Max);
+            group++;
         }
-        finally
-        {
-            File.Delete(path);
-        }
+
+        // The 400 KB values sort last, so the groups that contain one have no text bounds. The first group has none.
+        Assert.Null(chunks[(3, "required_text")].Max);
+        Assert.NotNull(chunks[(0, "required_text")].Max);
     }
 
     [Fact]
@@ -146,77 +136,58 @@ public sealed class PartFileWriterTests
     {
         // A lone surrogate is stored as U+FFFD, which sorts before U+FFFE in UTF-8, though the string sorts after it.
         ColumnSpec[] columns = [new("mark", ColumnKind.Text, Dictionary: true)];
-        string path = Path.Combine(Path.GetTempPath(), $"part-file-{Guid.NewGuid():N}.parquet");
-        try
+        using var temporary = new TemporaryFile();
+        string path = temporary.Path;
+        var file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite);
+        await using (var writer = await PartFileWriter.CreateAsync(file, columns, "writer_test", null, path, path, CancellationToken.None))
         {
-            var file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite);
-            await using (var writer = await PartFileWriter.CreateAsync(file, columns, "writer_test", null, path, path, CancellationToken.None))
+            var rows = new RowBuffer(columns);
+            for (int i = 0; i < 100; i++)
             {
-                var rows = new RowBuffer(columns);
-                for (int i = 0; i < 100; i++)
-                {
-                    rows.SetText(0, i % 2 == 0 ? "\ud800" : "\ufffe");
-                    rows.EndRow();
-                }
-
-                await writer.WriteRowGroupAsync(rows, CancellationToken.None);
-                await writer.CompleteAsync();
+                rows.SetText(0, i % 2 == 0 ? "\ud800" : "\ufffe");
+                rows.EndRow();
             }
 
-            using var duck = ExportKit.OpenDuckDb();
-            Assert.Equal(("\ufffd", "\ufffe"), ExportKit.ColumnBounds(duck, path)["mark"]);
-            Assert.Equal(50, ExportKit.Scalar(duck, $"SELECT count(*) FROM read_parquet('{path}') WHERE mark = '\ufffd'"));
+            await writer.WriteRowGroupAsync(rows, CancellationToken.None);
+            await writer.CompleteAsync();
         }
-        finally
-        {
-            File.Delete(path);
-        }
+
+        using var duck = ExportKit.OpenDuckDb();
+        Assert.Equal(("\ufffd", "\ufffe"), ExportKit.ColumnBounds(duck, path)["mark"]);
+        Assert.Equal(50, ExportKit.Scalar(duck, $"SELECT count(*) FROM read_parquet('{path}') WHERE mark = '\ufffd'"));
     }
 
     [Fact]
     public async Task NullableNumberColumn_Rejected()
     {
-        string path = Path.Combine(Path.GetTempPath(), $"part-file-{Guid.NewGuid():N}.parquet");
-        try
-        {
-            await using var file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite);
-            var error = await Assert.ThrowsAsync<ArgumentException>(() => PartFileWriter.CreateAsync(
-                file, [new ColumnSpec("count", ColumnKind.Int32, Nullable: true)], "writer_test", null, path, path, CancellationToken.None));
-            Assert.Contains("count", error.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var temporary = new TemporaryFile();
+        string path = temporary.Path;
+        await using var file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => PartFileWriter.CreateAsync(
+            file, [new ColumnSpec("count", ColumnKind.Int32, Nullable: true)], "writer_test", null, path, path, CancellationToken.None));
+        Assert.Contains("count", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task FailedFooterWrite_ClosesFile()
     {
-        string path = Path.Combine(Path.GetTempPath(), $"part-file-{Guid.NewGuid():N}.parquet");
-        try
-        {
-            var file = new FailingFileStream(path);
-            var writer = await PartFileWriter.CreateAsync(file, Columns[..1], "writer_test", null, path, path, CancellationToken.None);
-            var rows = new RowBuffer(Columns[..1]);
-            rows.SetInt64(0, 1);
-            rows.EndRow();
-            await writer.WriteRowGroupAsync(rows, CancellationToken.None);
+        using var temporary = new TemporaryFile();
+        string path = temporary.Path;
+        var file = new FailingFileStream(path);
+        var writer = await PartFileWriter.CreateAsync(file, Columns[..1], "writer_test", null, path, path, CancellationToken.None);
+        var rows = new RowBuffer(Columns[..1]);
+        rows.SetInt64(0, 1);
+        rows.EndRow();
+        await writer.WriteRowGroupAsync(rows, CancellationToken.None);
 
-            file.Failing = true;
-            await Assert.ThrowsAsync<IOException>(writer.CompleteAsync);
-            Assert.True(file.Disposed);
-            await writer.DisposeAsync();
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        file.Failing = true;
+        await Assert.ThrowsAsync<IOException>(writer.CompleteAsync);
+        Assert.True(file.Disposed);
+        await writer.DisposeAsync();
     }
 
-    private static async Task<string> WriteAsync(List<Row> rows)
+    private static async Task WriteAsync(List<Row> rows, string path)
     {
-        string path = Path.Combine(Path.GetTempPath(), $"part-file-{Guid.NewGuid():N}.parquet");
         var file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite);
         await using var writer = await PartFileWriter.CreateAsync(file, Columns, "writer_test", null, path, path, CancellationToken.None);
         var buffer = new RowBuffer(Columns);
@@ -258,7 +229,6 @@ public sealed class PartFileWriterTests
         Assert.Equal(rows.Count, staged.Rows);
         Assert.Equal(new FileInfo(path).Length, staged.Bytes);
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))), staged.Sha256);
-        return path;
     }
 
     private static List<Row> Generate(Random random)
@@ -405,6 +375,14 @@ public sealed class PartFileWriterTests
     };
 
     private static long Microseconds(DateTime utc) => (utc - DateTime.UnixEpoch).Ticks / 10;
+
+    // A file in the temporary folder, deleted when disposed.
+    private sealed class TemporaryFile : IDisposable
+    {
+        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"part-file-{Guid.NewGuid():N}.parquet");
+
+        public void Dispose() => File.Delete(Path);
+    }
 
     // A file whose writes fail once Failing is set, as on a full disk.
     private sealed class FailingFileStream(string path) : FileStream(path, FileMode.Create, FileAccess.ReadWrite)

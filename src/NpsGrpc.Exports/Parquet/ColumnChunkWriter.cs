@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using global::Parquet.Meta;
@@ -21,9 +22,9 @@ namespace NpsGrpc.Exports.Parquet;
 /// every reader parses the whole footer before it reads any data, and a long comment would be copied into it.
 /// </para>
 /// <para>
-/// The export writes its own pages because Parquet.Net's column writer cost most of the writer thread's time: it
-/// hashed every value of a dictionary column into a new table, wrote plain byte arrays one stream call at a time
-/// and compressed through intermediate streams. The pages use Parquet.Net's format model and Thrift encoding
+/// The export writes its own pages because Parquet.Net's column writer cost most of the writer thread's time. It
+/// hashed every value of a dictionary column into a new table, wrote plain byte arrays one stream call at a time and
+/// compressed through intermediate streams. The pages use Parquet.Net's format model and Thrift encoding
 /// (<see cref="ParquetThrift"/>) and Snappier, the Snappy implementation Parquet.Net uses.
 /// </para>
 /// <para>
@@ -96,11 +97,11 @@ internal sealed class ColumnChunkWriter
                 break;
             case int[] ints:
                 WriteFixed<int>(chunk, ints.AsSpan(0, rows), output);
-                SetBounds(chunk.Statistics, ints.AsSpan(0, rows));
+                SetIntegerBounds<int>(chunk.Statistics, ints.AsSpan(0, rows));
                 break;
             case long[] longs:
                 WriteFixed<long>(chunk, longs.AsSpan(0, rows), output);
-                SetBounds(chunk.Statistics, longs.AsSpan(0, rows));
+                SetIntegerBounds<long>(chunk.Statistics, longs.AsSpan(0, rows));
                 break;
             case long?[] optionalLongs:
                 WriteOptionalLongs(chunk, optionalLongs.AsSpan(0, rows), output);
@@ -518,7 +519,8 @@ internal sealed class ColumnChunkWriter
         chunk.UncompressedBytes += headerBytes.Length + body.Length;
     }
 
-    private static void SetBounds(Statistics statistics, ReadOnlySpan<int> values)
+    private static void SetIntegerBounds<T>(Statistics statistics, ReadOnlySpan<T> values)
+        where T : unmanaged, IBinaryInteger<T>
     {
         statistics.NullCount = 0;
         if (values.IsEmpty)
@@ -526,29 +528,11 @@ internal sealed class ColumnChunkWriter
             return;
         }
 
-        int min = int.MaxValue, max = int.MinValue;
-        foreach (int value in values)
+        T min = values[0], max = values[0];
+        foreach (T value in values)
         {
-            min = Math.Min(min, value);
-            max = Math.Max(max, value);
-        }
-
-        SetBounds(statistics, Bytes(min), Bytes(max));
-    }
-
-    private static void SetBounds(Statistics statistics, ReadOnlySpan<long> values)
-    {
-        statistics.NullCount = 0;
-        if (values.IsEmpty)
-        {
-            return;
-        }
-
-        long min = long.MaxValue, max = long.MinValue;
-        foreach (long value in values)
-        {
-            min = Math.Min(min, value);
-            max = Math.Max(max, value);
+            min = T.Min(min, value);
+            max = T.Max(max, value);
         }
 
         SetBounds(statistics, Bytes(min), Bytes(max));
@@ -588,8 +572,8 @@ internal sealed class ColumnChunkWriter
         }
     }
 
-    // Numbers keep the deprecated min and max beside min_value and max_value: older readers know only those, and for
-    // numbers they mean the same.
+    // Numbers keep the deprecated min and max beside min_value and max_value, because older readers read only those.
+    // For numbers both pairs mean the same.
     private static void SetBounds(Statistics statistics, byte[] min, byte[] max)
     {
         statistics.Min = statistics.MinValue = min;

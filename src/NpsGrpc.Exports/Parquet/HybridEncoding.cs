@@ -12,7 +12,7 @@ internal static class HybridEncoding
 {
     private const int GroupLength = 8;
 
-    // Groups per bit-packed run at most, so that its header fits one byte, as the common writers keep it.
+    // Maximum groups in one bit-packed run, so that the run's header fits in one byte.
     private const int MaxGroupsPerRun = 63;
 
     /// <summary>Appends <paramref name="values"/>, each below 2^<paramref name="bitWidth"/>, to <paramref name="output"/>.</summary>

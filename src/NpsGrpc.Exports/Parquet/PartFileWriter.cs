@@ -160,9 +160,8 @@ public sealed class PartFileWriter : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    // Closes the file synchronously: FileStream.DisposeAsync would hand the flush of its buffer to the thread pool, and
-    // the writer would go on on a pool thread instead of its own. A failed flush is ignored, because the file is
-    // abandoned and the caller is already handling a failure or has none to report.
+    // Closes the file synchronously, because FileStream.DisposeAsync would hand the flush of its buffer to the thread
+    // pool and the writer would continue on a pool thread. A failed flush is ignored: the file is abandoned anyway.
     private void Abandon()
     {
         _completed = true;
@@ -178,7 +177,7 @@ public sealed class PartFileWriter : IAsyncDisposable
     }
 
     // The schema element of a column: its physical type and, for text, dates, instants and integers, its logical
-    // type with the converted type that older readers know.
+    // type with the converted type that older readers read.
     private static SchemaElement Element(ColumnSpec column)
     {
         var element = new SchemaElement
